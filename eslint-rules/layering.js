@@ -1,0 +1,119 @@
+/**
+ * The layering rule: which project folders and which packages each environment may import.
+ * A file's environment is read from its path (the first matching row of LAYERS); every import
+ * specifier is resolved and checked against that row. Deny by default: an unlisted package is an
+ * error, so adding a dependency to a layer is a deliberate edit of this table.
+ */
+import path from 'node:path';
+
+const NODE_BUILTIN = /^node:/;
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Project folders (relative to the repo root) and package names per environment. */
+export const LAYERS = [
+  { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png'], node: false },
+  {
+    name: 'engine-node',
+    files: 'electron/engine/node/',
+    folders: ['shared/', 'electron/engine/'],
+    packages: ['zod', 'fast-png', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-web/webgpu', 'cli-progress'],
+    node: true,
+  },
+  {
+    name: 'engine-web',
+    files: 'electron/engine/web/',
+    folders: ['shared/', 'electron/engine/'],
+    packages: ['zod', 'fast-png', 'onnxruntime-common', 'onnxruntime-web', 'onnxruntime-web/webgpu'],
+    node: false,
+    deny: ['electron/engine/node/'],
+  },
+  {
+    name: 'engine-core',
+    files: 'electron/engine/',
+    folders: ['shared/', 'electron/engine/'],
+    packages: ['zod', 'fast-png', 'onnxruntime-common'],
+    node: false,
+    deny: ['electron/engine/node/', 'electron/engine/web/'],
+  },
+  { name: 'preload', files: 'electron/preload/', folders: ['shared/', 'electron/preload/'], packages: ['electron', 'zod'], node: false },
+  {
+    name: 'main',
+    files: 'electron/main/',
+    folders: ['shared/', 'electron/main/'],
+    packages: ['electron', 'zod', 'fast-png'],
+    node: true,
+  },
+  {
+    name: 'node-hosts',
+    files: 'electron/',
+    folders: ['shared/', 'electron/engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/'],
+    packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core'],
+    node: true,
+  },
+  {
+    name: 'renderer',
+    files: 'renderer/',
+    folders: ['shared/', 'renderer/'],
+    packages: ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'zustand', 'zustand/shallow', 'zustand/react/shallow', 'zod', 'fast-png'],
+    node: false,
+    // Build tooling for the renderer runs in Node, not in the page.
+    tooling: ['renderer/vite.config.ts'],
+  },
+];
+
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function layerFor(relativeFile) {
+  return LAYERS.find((layer) => relativeFile.startsWith(layer.files));
+}
+
+/** @type {import('eslint').Rule.RuleModule} */
+export const layeringRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Enforce Tessera layering: which folders and packages each environment may import' },
+    schema: [],
+  },
+  create(context) {
+    const file = path.resolve(context.filename);
+    const relativeFile = path.relative(ROOT, file).split(path.sep).join('/');
+    const layer = layerFor(relativeFile);
+    if (!layer || layer.tooling?.includes(relativeFile)) return {};
+
+    function check(node, specifier) {
+      if (typeof specifier !== 'string') return;
+      if (specifier.startsWith('.')) {
+        const target = path.relative(ROOT, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/');
+        const denied = (layer.deny ?? []).find((d) => target.startsWith(d));
+        const allowed = !denied && layer.folders.some((folder) => target.startsWith(folder));
+        if (!allowed) {
+          context.report({ node, message: `Layering: ${layer.name} code (${relativeFile}) may not import ${target}. Allowed: ${layer.folders.join(', ')}${layer.deny ? ` except ${layer.deny.join(', ')}` : ''}.` });
+        }
+        return;
+      }
+      if (NODE_BUILTIN.test(specifier)) {
+        if (!layer.node) context.report({ node, message: `Layering: ${layer.name} code may not import Node built-ins ("${specifier}"); it must run without Node.` });
+        return;
+      }
+      const allowedPackage = layer.packages.includes(specifier) || layer.packages.includes(packageName(specifier));
+      if (!allowedPackage) {
+        context.report({ node, message: `Layering: ${layer.name} code may not import "${specifier}". Allowed packages: ${layer.packages.join(', ')} (edit eslint-rules/layering.js deliberately to add one).` });
+      }
+    }
+
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') check(node, node.arguments[0].value);
+      },
+    };
+  },
+};
+
+export default { rules: { layering: layeringRule } };
