@@ -7,6 +7,8 @@
 import path from 'node:path';
 
 const NODE_BUILTIN = /^node:/;
+const TEST_FILE = /\.test\.tsx?$/;
+const TEST_PACKAGES = ['vitest', 'fast-check', 'eslint', 'onnxruntime-node'];
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Project folders (relative to the repo root) and package names per environment. */
@@ -80,8 +82,13 @@ export const layeringRule = {
   create(context) {
     const file = path.resolve(context.filename);
     const relativeFile = path.relative(ROOT, file).split(path.sep).join('/');
-    const layer = layerFor(relativeFile);
-    if (!layer || layer.tooling?.includes(relativeFile)) return {};
+    const baseLayer = layerFor(relativeFile);
+    if (!baseLayer || baseLayer.tooling?.includes(relativeFile)) return {};
+    // Tests run in Node under vitest: they may use Node, the test tooling and their layer's Node
+    // adapters, but still no other layer's code.
+    const layer = TEST_FILE.test(relativeFile)
+      ? { ...baseLayer, name: `${baseLayer.name} test`, node: true, deny: [], packages: [...baseLayer.packages, ...TEST_PACKAGES] }
+      : baseLayer;
 
     function check(node, specifier) {
       if (typeof specifier !== 'string') return;

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseManifest, previewColorTable, type Manifest } from './manifest.ts';
+
+const sha = 'a'.repeat(64);
+const file = (path: string) => ({ path, sha256: sha, bytes: 1234 });
+
+function validManifest(): Manifest {
+  return {
+    format: 'tessera-bundle',
+    formatVersion: 1,
+    id: 'test-model',
+    name: 'Test model',
+    version: '1.0.0',
+    license: 'MIT',
+    source: { kind: 'trained', toolkitVersion: '0.1.0', dataset: 'procedural landscapes' },
+    classes: [
+      { id: 0, name: 'sky', color: '#87ceeb' },
+      { id: 1, name: 'water', color: '#1e4d8c' },
+      { id: 2, name: 'grass', color: '#4caf50' },
+    ],
+    gridFactor: 16,
+    window: { rows: 16, cols: 16 },
+    vocab: { image: 4, cond: 2 },
+    transformer: { layers: 2, heads: 2, width: 32, blockSize: 512, vocabSize: 4 },
+    files: {
+      condEncoder: file('cond_encoder.onnx'),
+      imageEncoder: file('image_encoder.onnx'),
+      imageDecoder: file('image_decoder.onnx'),
+      transformer: file('transformer.onnx'),
+    },
+    tensors: {
+      condEncoder: { labels: 'labels', tokens: 'tokens' },
+      imageEncoder: { image: 'image', tokens: 'tokens' },
+      imageDecoder: { tokens: 'tokens', image: 'image' },
+      transformer: {
+        inputIds: 'input_ids',
+        logits: 'logits',
+        pastKey: 'past_key_{i}',
+        pastValue: 'past_value_{i}',
+        presentKey: 'present_key_{i}',
+        presentValue: 'present_value_{i}',
+      },
+    },
+    previewColors: '000000ffffff112233445566',
+  };
+}
+
+/** Applies a mutation to a fresh valid manifest and returns the error message (or null). */
+function rejection(mutate: (m: Record<string, unknown> & Manifest) => void): string | null {
+  const m = structuredClone(validManifest()) as Record<string, unknown> & Manifest;
+  mutate(m);
+  const result = parseManifest(m);
+  return result.ok ? null : result.message;
+}
+
+describe('bundle manifest schema', () => {
+  it('accepts a valid manifest and decodes its preview colours', () => {
+    const result = parseManifest(validManifest());
+    expect(result.ok).toBe(true);
+    if (result.ok) expect([...(previewColorTable(result.value) ?? [])].slice(0, 6)).toEqual([0, 0, 0, 255, 255, 255]);
+  });
+
+  it('rejects a missing file entry, naming it', () => {
+    const message = rejection((m) => {
+      delete (m.files as Partial<Manifest['files']>).imageDecoder;
+    });
+    expect(message).toMatch(/^files\.imageDecoder:/m);
+  });
+
+  it('rejects a bad sha256, naming the file', () => {
+    const message = rejection((m) => {
+      m.files.transformer.sha256 = 'xyz';
+    });
+    expect(message).toMatch(/files\.transformer\.sha256: .*sha256/);
+  });
+
+  it('rejects a class colour that is not #rrggbb', () => {
+    const message = rejection((m) => {
+      (m.classes[1] as { color: string }).color = 'blue';
+    });
+    expect(message).toMatch(/classes\[1\]\.color: must be a colour written as #rrggbb/);
+  });
+
+  it('rejects duplicate class ids', () => {
+    const message = rejection((m) => {
+      (m.classes[2] as { id: number }).id = 0;
+    });
+    expect(message).toMatch(/classes\[2\]\.id: duplicate class id 0/);
+  });
+
+  it('rejects duplicate class colours, case-insensitively', () => {
+    const message = rejection((m) => {
+      (m.classes[2] as { color: string }).color = '#87CEEB';
+    });
+    expect(message).toMatch(/classes\[2\]\.color: duplicate class colour #87ceeb/);
+  });
+
+  it('rejects a window larger than the block size allows', () => {
+    const message = rejection((m) => {
+      m.transformer.blockSize = 511;
+    });
+    expect(message).toMatch(/window: a 16×16 window needs 2·16·16 = 512 positions, more than the transformer's block size 511/);
+  });
+
+  it('rejects a grid factor that is not a power of two', () => {
+    expect(rejection((m) => void (m.gridFactor = 12))).toMatch(/gridFactor: must be a power of two/);
+    expect(rejection((m) => void (m.gridFactor = 0))).toMatch(/gridFactor:/);
+  });
+
+  it('rejects gaps in class ids, unknown keys, path escapes and codebooks larger than the vocabulary', () => {
+    expect(rejection((m) => void ((m.classes[2] as { id: number }).id = 5))).toMatch(/classes: class ids must be 0\.\.2/);
+    expect(rejection((m) => void (m.extra = 1))).toMatch(/Unrecognized key/);
+    expect(rejection((m) => void (m.files.transformer.path = '../../etc/passwd'))).toMatch(/files\.transformer\.path: must be a relative path/);
+    expect(rejection((m) => void (m.vocab.image = 8))).toMatch(/transformer\.vocabSize/);
+    expect(rejection((m) => void (m.previewColors = '000000'))).toMatch(/previewColors: has 1 colours, but the image codebook has 4 codes/);
+    expect(rejection((m) => void (m.transformer.heads = 3))).toMatch(/transformer\.heads: width 32 is not divisible by 3 heads/);
+  });
+
+  it('keeps the generated JSON Schema in step with the zod schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('./schema/bundle-manifest.schema.json', import.meta.url), 'utf8')) as { required: string[] };
+    expect(schema.required).toEqual(expect.arrayContaining(['format', 'classes', 'gridFactor', 'window', 'vocab', 'transformer', 'files', 'tensors']));
+  });
+});
