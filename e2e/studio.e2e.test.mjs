@@ -1,0 +1,354 @@
+/* global window */
+// The studio end to end, against serve mode with the real engine (started by e2e/run.mjs).
+// Tests run in order on one page: each builds on the state the previous one left.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clickMap, dropFile, labelAt, labelPng, labelsOf, launchStudio, longestLongTask, screenshot, snapshot, stroke, traceMainThread, waitFor } from './studio-page.mjs';
+
+const URL_ = process.env.TESSERA_E2E_URL;
+const OUT = process.env.TESSERA_E2E_OUT;
+const WORK = process.env.TESSERA_E2E_WORK;
+if (!URL_ || !OUT || !WORK) throw new Error('run through `npm run test:e2e` (e2e/run.mjs), which starts serve mode');
+
+let studio;
+let page;
+const results = { longestLongTaskMs: null, longTaskCount: null };
+
+before(async () => {
+  studio = await launchStudio(URL_);
+  page = studio.page;
+});
+
+after(async () => {
+  if (results.longestLongTaskMs !== null) {
+    console.log(`\nStudio responsiveness: longest long task during a generation = ${results.longestLongTaskMs.toFixed(0)} ms (${results.longTaskCount} long tasks; goal: none over 50 ms)`);
+    if (results.trace) console.log(`Studio responsiveness: longest main-thread task during a generation = ${results.trace.longestCpuMs.toFixed(1)} ms CPU (${results.trace.longestWallMs.toFixed(1)} ms wall on this machine)`);
+    if (results.paintingLongestLongTaskMs !== undefined) console.log(`Studio responsiveness: longest long task while painting at 1024×1024 = ${results.paintingLongestLongTaskMs.toFixed(0)} ms wall, ${results.paintingTrace.longestCpuMs.toFixed(1)} ms CPU`);
+    results.loadAverage = os.loadavg();
+    writeFileSync(path.join(import.meta.dirname, 'artifacts', 'responsiveness.json'), JSON.stringify(results, null, 2));
+  }
+  await studio?.context.close();
+  assert.deepEqual(studio?.errors ?? [], [], 'no uncaught page errors');
+});
+
+async function jobDone(jobId, timeout = 90_000) {
+  await waitFor(page, (id) => {
+    const j = window.__tessera.snapshot().job;
+    return j && j.id !== id ? false : j && ['done', 'failed', 'cancelled'].includes(j.state);
+  }, jobId, timeout);
+  return (await snapshot(page)).job;
+}
+
+async function startedJob(previous) {
+  await waitFor(page, (prev) => {
+    const j = window.__tessera.snapshot().job;
+    return j !== null && j.id !== prev;
+  }, previous ?? null, 15_000);
+  return (await snapshot(page)).job;
+}
+
+test('loads the studio and the first model the engine lists', async () => {
+  await waitFor(page, () => window.__tessera?.snapshot().modelStatus === 'ready', null, 60_000);
+  const s = await snapshot(page);
+  assert.ok(s.model, 'a model is active');
+  assert.ok(s.classes.length >= 3, 'the palette comes from the manifest');
+  assert.equal(await page.locator('.swatch-row').count(), s.classes.length);
+  await screenshot(page, '01-start');
+});
+
+test('paints brush strokes with the mouse into the label map', async () => {
+  await page.click('[data-class-id="2"]');
+  await page.keyboard.press('b');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('['); // 24 → 8 px
+  await stroke(page, [[40, 40], [200, 40]]);
+  let s = await snapshot(page);
+  assert.equal(labelAt(s, 120, 40), 2, 'stroke centre');
+  assert.equal(labelAt(s, 120, 44), 2, 'within the radius');
+  assert.equal(labelAt(s, 120, 46), 0, 'outside the radius');
+  assert.equal(labelAt(s, 30, 40), 0, 'before the stroke start');
+  await page.click('[data-class-id="3"]');
+  await stroke(page, [[128, 80], [128, 220], [60, 220]]);
+  s = await snapshot(page);
+  assert.equal(labelAt(s, 128, 150), 3);
+  assert.equal(labelAt(s, 90, 220), 3);
+  assert.equal(s.undo, 2, 'one undo step per stroke');
+  const classes = new Set(labelsOf(s));
+  assert.deepEqual([...classes].sort(), [0, 2, 3], 'hard edges: only painted classes, no blends');
+  await screenshot(page, '02-painted');
+});
+
+test('fills a region with the bucket', async () => {
+  await page.click('[data-class-id="4"]');
+  await page.keyboard.press('g');
+  await clickMap(page, 10, 250);
+  const s = await snapshot(page);
+  assert.equal(labelAt(s, 10, 250), 4);
+  assert.equal(labelAt(s, 250, 10), 4, 'the whole connected background');
+  assert.equal(labelAt(s, 120, 40), 2, 'strokes untouched');
+  assert.ok(!labelsOf(s).includes(0), 'no background left (it was one region)');
+});
+
+test('undo and redo with the keyboard', async () => {
+  await page.keyboard.press('Control+z');
+  let s = await snapshot(page);
+  assert.equal(labelAt(s, 10, 250), 0, 'fill undone');
+  await page.keyboard.press('Control+z');
+  s = await snapshot(page);
+  assert.equal(labelAt(s, 128, 150), 0, 'second stroke undone');
+  assert.equal(labelAt(s, 120, 40), 2, 'first stroke kept');
+  await page.keyboard.press('Control+Shift+z');
+  await page.keyboard.press('Control+Shift+z');
+  s = await snapshot(page);
+  assert.equal(labelAt(s, 128, 150), 3);
+  assert.equal(labelAt(s, 10, 250), 4);
+  assert.equal(s.redo, 0);
+});
+
+test('importing a label PNG with an unknown colour shows a readable error', async () => {
+  const s = await snapshot(page);
+  const bad = labelPng(s.classes, s.width, s.height, (x) => (x < 128 ? 0 : 1), { colour: '#123456', test: (x, y) => x < 3 && y < 3 });
+  await dropFile(page, 'bad-layout.png', bad, 'image/png');
+  await page.waitForSelector('[data-testid="toast-error"]', { timeout: 10_000 });
+  const text = await page.locator('[data-testid="toast-error"]').last().innerText();
+  assert.match(text, /unknown colours/i);
+  assert.match(text, /#123456 \(9 px, first at x=0, y=0\)/);
+  assert.equal((await snapshot(page)).layoutRevision, s.layoutRevision, 'the layout is unchanged');
+  await screenshot(page, '03-unknown-colours');
+  await page.locator('[data-testid="toast-error"] button').last().click();
+  // A clean label PNG imports (as an undoable step) and keeps its exact classes.
+  const good = labelPng(s.classes, s.width, s.height, (x, y) => (y < 100 ? 0 : x < 128 ? 2 : 3));
+  await dropFile(page, 'lake.png', good, 'image/png');
+  await waitFor(page, (rev) => window.__tessera.snapshot().layoutRevision > rev, s.layoutRevision, 10_000);
+  const after = await snapshot(page);
+  assert.equal(labelAt(after, 10, 10), 0);
+  assert.equal(labelAt(after, 10, 200), 2);
+  assert.equal(labelAt(after, 200, 200), 3);
+});
+
+test('generates with live previews before the final image (long tasks recorded)', async () => {
+  const cdp = await studio.context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0;
+  const busy0 = await metric('TaskDuration');
+  const since = await page.evaluate(() => performance.now());
+  const trace = await traceMainThread(studio.context, page, async () => {
+    await page.click('[data-testid="generate"]');
+    const started = await startedJob(null);
+    // Measure the app, not the harness: no screenshots and slow polling while it runs.
+    await page.waitForFunction((id) => ['done', 'failed', 'cancelled'].includes(window.__tessera.snapshot().job?.state) && window.__tessera.snapshot().job.id === id, started.id, { timeout: 90_000, polling: 500 });
+    return started;
+  });
+  const job = trace.value;
+  const done = (await snapshot(page)).job;
+  assert.equal(done.state, 'done');
+  const previews = await page.evaluate((id) => window.__tessera.previews(id), job.id);
+  const finalAt = previews.findIndex((p) => p.kind === 'final');
+  assert.ok(finalAt >= 2, `at least 2 preview updates before the final image (saw ${finalAt})`);
+  assert.ok(previews.slice(0, finalAt).every((p) => p.kind === 'tokens' || p.kind === 'decoded'));
+  assert.equal(previews[0].kind, 'tokens', 'the token-colour preview comes first');
+  const s = await snapshot(page);
+  assert.equal(s.gallery.length, 1);
+  assert.deepEqual([s.selected.width, s.selected.height], [s.width, s.height]);
+  const tasks = await longestLongTask(page, since);
+  const wall = (await page.evaluate(() => performance.now())) - since;
+  const busy = ((await metric('TaskDuration')) - busy0) * 1000;
+  await cdp.detach();
+  results.longestLongTaskMs = tasks.longest;
+  results.longTaskCount = tasks.count;
+  results.mainThreadBusyPercent = (100 * busy) / wall;
+  results.windowEvents = done.previewCount;
+  results.trace = { tasks: trace.tasks, longestWallMs: trace.longestWallMs, longestCpuMs: trace.longestCpuMs, tasksOver50msCpu: trace.overCpu50, mainThreadCpuPercent: (100 * trace.cpuMs) / Math.max(1, trace.spanMs) };
+  console.log(`  trace: ${trace.tasks} main-thread tasks; longest ${trace.longestCpuMs.toFixed(1)} ms CPU (${trace.longestWallMs.toFixed(1)} ms wall); ${trace.overCpu50} over 50 ms CPU; main thread CPU ${results.trace.mainThreadCpuPercent.toFixed(0)}%`);
+  results.previewUpdates = previews.length - 1;
+  console.log(`  generation: ${done.previewCount} window events, ${previews.length - 1} preview updates drawn in ${(wall / 1000).toFixed(1)} s; main thread busy ${results.mainThreadBusyPercent.toFixed(0)}%; longest long task ${tasks.longest.toFixed(0)} ms (${tasks.count} long tasks)`);
+  await screenshot(page, '05-generated');
+});
+
+test('shows the uncertainty heat-map and the overlay view', async () => {
+  await page.click('[data-testid="heatmap"]');
+  await page.waitForTimeout(150);
+  await screenshot(page, '05b-uncertainty');
+  await page.click('[data-testid="heatmap"]');
+  await page.getByRole('radio', { name: 'Overlay' }).click();
+  await page.getByLabel('Overlay opacity').fill('0.7');
+  await page.waitForTimeout(150);
+  await screenshot(page, '05c-overlay');
+  await page.getByRole('radio', { name: 'Side by side' }).click();
+  assert.equal(await page.locator('[data-testid="result-canvas"]').count(), 1);
+});
+
+test('cancels a running generation', async () => {
+  const before = await snapshot(page);
+  await page.click('[data-testid="generate"]');
+  const job = await startedJob(before.job.id);
+  await waitFor(page, () => (window.__tessera.snapshot().job?.previewCount ?? 0) >= 3, null, 30_000);
+  await screenshot(page, '04-generating');
+  await page.click('[data-testid="cancel"]');
+  const done = await jobDone(job.id, 30_000);
+  assert.equal(done.state, 'cancelled');
+  assert.ok(done.tokensDone < done.tokensTotal, 'stopped before the end');
+  assert.equal((await snapshot(page)).gallery.length, before.gallery.length, 'no result filed');
+});
+
+test('runs a batch of 4 into the gallery and the output folder', async (t) => {
+  const before = await snapshot(page);
+  await page.click('[data-testid="tab-batch"]');
+  await page.fill('[data-testid="batch-seeds"]', '11-14');
+  await page.click('[data-testid="run-batch"]');
+  const job = await startedJob(before.job.id);
+  const done = await jobDone(job.id, 150_000);
+  const s = await snapshot(page);
+  if (done.state === 'failed' && s.toasts.some((x) => /not available|no handler|not implemented/i.test(`${x.title} ${x.detail}`))) {
+    t.skip('PENDING: the engine has no job.batch yet');
+    return;
+  }
+  assert.equal(done.state, 'done');
+  assert.equal(s.batch.items.length, 4);
+  assert.ok(s.batch.items.every((i) => i.state === 'done'), JSON.stringify(s.batch.items));
+  const batchEntries = s.gallery.filter((g) => g.kind === 'batch');
+  assert.equal(batchEntries.length, 4, 'all four in the gallery');
+  assert.deepEqual(batchEntries.map((g) => g.seed).sort(), [11, 12, 13, 14]);
+  assert.ok(s.batch.outDir?.startsWith(OUT), `written under the output root (${s.batch.outDir})`);
+  for (const item of s.batch.items) {
+    const file = path.isAbsolute(item.file) ? item.file : path.join(s.batch.outDir, item.file);
+    assert.ok(existsSync(file), `${file} exists`);
+    assert.equal(readFileSync(file).subarray(1, 4).toString(), 'PNG');
+  }
+  await screenshot(page, '06-batch');
+  // Compare two results: select one, pick another as the comparison.
+  await page.locator('.gallery-item .thumb-button').nth(0).click();
+  await page.locator('.gallery-item').nth(1).hover();
+  await page.locator('.gallery-item').nth(1).getByTitle('Compare with the selected result').click();
+  await page.waitForSelector('text=End compare');
+  await screenshot(page, '06b-compare');
+  await page.getByRole('button', { name: 'End compare' }).click();
+});
+
+test('inpaints a region and keeps the pixels outside it', async (t) => {
+  const s0 = await snapshot(page);
+  const gf = s0.model.gridFactor;
+  await page.evaluate(() => undefined);
+  // Select the first generated result, then enter inpaint mode on it.
+  await page.locator('.gallery-item .thumb-button').last().click();
+  await page.click('[data-testid="tab-inpaint"]');
+  await page.click('[data-testid="start-inpaint"]');
+  await page.keyboard.press('r');
+  const [x0, y0, x1, y1] = [8 * gf, 8 * gf, 16 * gf - 1, 16 * gf - 1];
+  await page.mouse.move(0, 0);
+  const a = await page.evaluate(([x, y]) => window.__tessera.mapToClient(x + 0.5, y + 0.5), [x0, y0]);
+  const b = await page.evaluate(([x, y]) => window.__tessera.mapToClient(x + 0.5, y + 0.5), [x1, y1]);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+  const masked = await snapshot(page);
+  assert.equal(masked.inpaint.maskPixels, (x1 - x0 + 1) * (y1 - y0 + 1));
+  const sourceId = masked.selected.id;
+  await screenshot(page, '07-inpaint-mask');
+  await page.click('[data-testid="run-inpaint"]');
+  const job = await startedJob(masked.job.id);
+  const done = await jobDone(job.id, 90_000);
+  const s = await snapshot(page);
+  if (done.state === 'failed' && s.toasts.some((x) => /inpaint/i.test(`${x.title} ${x.detail}`))) {
+    t.skip('PENDING: the engine has no job.inpaint yet');
+    await page.getByRole('button', { name: 'Done' }).click();
+    return;
+  }
+  assert.equal(done.state, 'done');
+  assert.equal(s.inpaint.staged, 1, 'the candidate waits in the staging strip');
+  await screenshot(page, '07-inpaint-staged');
+  const stagedId = (await page.evaluate(() => window.__tessera.stagedIds()))[0];
+  const before = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), sourceId), 'base64');
+  const after = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), stagedId), 'base64');
+  // Outside the region grown by one token (dilation 0, seam blend ≤ one token), pixels are identical.
+  let changedOutside = 0;
+  let changedInside = 0;
+  for (let y = 0; y < s.height; y++) {
+    for (let x = 0; x < s.width; x++) {
+      const i = (y * s.width + x) * 4;
+      const differs = before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2];
+      const near = x >= x0 - gf && x <= x1 + gf && y >= y0 - gf && y <= y1 + gf;
+      if (differs && !near) changedOutside++;
+      if (differs && near) changedInside++;
+    }
+  }
+  assert.equal(changedOutside, 0, 'pixels outside the region are unchanged');
+  assert.ok(changedInside > 0, 'the region was regenerated');
+  await page.click('[data-testid="accept-staged"]');
+  assert.equal((await snapshot(page)).gallery.length, s.gallery.length + 1, 'accepted into the gallery');
+  await page.getByRole('button', { name: 'Done' }).click();
+});
+
+test('resamples one token clicked on the heat-map', async (t) => {
+  const before = await snapshot(page);
+  await page.locator('.gallery-item .thumb-button').last().click();
+  await page.click('[data-testid="heatmap"]');
+  const box = await page.locator('[data-testid="result-canvas"]').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const job = await startedJob(before.job.id);
+  const done = await jobDone(job.id, 60_000);
+  const s = await snapshot(page);
+  await page.click('[data-testid="heatmap"]');
+  if (done.state === 'failed' && s.toasts.some((x) => /inpaint/i.test(`${x.title} ${x.detail}`))) {
+    t.skip('PENDING: click-a-token resample needs job.inpaint in the engine');
+    return;
+  }
+  assert.equal(done.state, 'done');
+  assert.equal(done.kind, 'resample');
+  assert.ok(s.inpaint.staged >= 1, 'the resampled image is staged for review');
+  await page.click('[data-testid="discard-staged"]');
+  await page.getByRole('button', { name: 'Done' }).click();
+});
+
+test('recovers the autosave after a reload', async () => {
+  await page.keyboard.press('Escape');
+  await page.click('[data-class-id="1"]');
+  await page.keyboard.press('b');
+  await stroke(page, [[20, 230], [240, 230]]);
+  const before = await snapshot(page);
+  assert.equal(labelAt(before, 100, 230), 1);
+  await waitFor(page, () => window.__tessera.flushAutosave().then(() => true), null, 10_000);
+  await page.reload();
+  await page.waitForSelector('[data-testid="recovery-dialog"]', { timeout: 20_000 });
+  await screenshot(page, '08-recovery');
+  await page.click('[data-testid="recovery-restore"]');
+  const after = await snapshot(page);
+  assert.equal(after.labels, before.labels, 'the layout is exactly the one before the reload');
+  assert.equal(after.gallery.length, before.gallery.length, 'the history came back too');
+});
+
+test('a wrong token is refused', async () => {
+  const u = new URL(URL_);
+  u.searchParams.set('token', 'wrong-token-wrong-token');
+  const res = await fetch(u);
+  assert.equal(res.status, 401);
+  assert.ok(res.headers.get('content-security-policy'));
+});
+
+test('paints smoothly on a 1024×1024 canvas', async () => {
+  await page.getByLabel('Canvas size').selectOption('1024×1024');
+  await waitFor(page, () => window.__tessera.snapshot().width === 1024, null, 10_000);
+  for (let i = 0; i < 6; i++) await page.keyboard.press(']'); // 8 → 30 px
+  await page.keyboard.press('b');
+  await page.click('[data-class-id="3"]');
+  const since = await page.evaluate(() => performance.now());
+  const zigzag = Array.from({ length: 12 }, (_, i) => [60 + i * 80, i % 2 ? 900 : 100]);
+  const trace = await traceMainThread(studio.context, page, async () => {
+    await stroke(page, zigzag, 25);
+    await page.click('[data-class-id="2"]');
+    await page.keyboard.press('g');
+    await clickMap(page, 1010, 1010);
+  });
+  const tasks = await longestLongTask(page, since);
+  results.paintingTrace = { longestCpuMs: trace.longestCpuMs, longestWallMs: trace.longestWallMs, tasksOver50msCpu: trace.overCpu50 };
+  console.log(`  1024×1024 painting trace: longest task ${trace.longestCpuMs.toFixed(1)} ms CPU (${trace.longestWallMs.toFixed(1)} ms wall), ${trace.overCpu50} over 50 ms CPU`);
+  const s = await snapshot(page);
+  assert.equal(labelAt(s, 60, 100), 3);
+  console.log(`  1024×1024 painting: ${zigzag.length - 1} segments, ${tasks.count} long tasks, longest ${tasks.longest.toFixed(0)} ms`);
+  results.paintingLongestLongTaskMs = tasks.longest;
+  await screenshot(page, '09-large-canvas');
+  assert.ok(tasks.longest < 250, `painting stays responsive (longest task ${tasks.longest} ms)`);
+});

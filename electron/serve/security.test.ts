@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { resolveBatchOutDir } from './batch-out.ts';
+import { hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
+import { parseServeArgs } from './options.ts';
+
+describe('serve-mode security rules', () => {
+  it('compares tokens exactly (any length, missing = no)', () => {
+    expect(tokensEqual('abc', 'abc')).toBe(true);
+    expect(tokensEqual('abc', 'abd')).toBe(false);
+    expect(tokensEqual('abc', 'abcd')).toBe(false);
+    expect(tokensEqual('abc', null)).toBe(false);
+    expect(tokenFromCookie('a=1; tessera_token=x%2By; b=2')).toBe('x+y');
+  });
+
+  it('accepts only same-origin WebSockets', () => {
+    expect(originAllowed('http://127.0.0.1:4780', '127.0.0.1:4780')).toBe(true);
+    expect(originAllowed('http://evil.example', '127.0.0.1:4780')).toBe(false);
+    expect(originAllowed('http://127.0.0.1:9999', '127.0.0.1:4780')).toBe(false);
+    expect(originAllowed(undefined, '127.0.0.1:4780')).toBe(false);
+    expect(originAllowed('null', '127.0.0.1:4780')).toBe(false);
+  });
+
+  it('refuses foreign Host headers on loopback binds (DNS rebinding)', () => {
+    expect(hostAllowed('127.0.0.1:4780', '127.0.0.1')).toBe(true);
+    expect(hostAllowed('localhost:4780', '127.0.0.1')).toBe(true);
+    expect(hostAllowed('evil.example:4780', '127.0.0.1')).toBe(false);
+    expect(hostAllowed('gpu-box.lan:4780', '0.0.0.0')).toBe(true);
+  });
+
+  it('sends a strict CSP and cross-origin isolation', () => {
+    const h = securityHeaders('127.0.0.1:4780');
+    expect(h['Content-Security-Policy']).toContain("default-src 'none'");
+    expect(h['Content-Security-Policy']).toContain("script-src 'self'");
+    expect(h['Content-Security-Policy']).not.toContain('unsafe');
+    expect(h['Cross-Origin-Opener-Policy']).toBe('same-origin');
+    expect(h['Cross-Origin-Embedder-Policy']).toBe('require-corp');
+  });
+
+  it('confines batch folders to the output root', () => {
+    expect(resolveBatchOutDir('/srv/out', 'lakes')).toBe('/srv/out/lakes');
+    expect(resolveBatchOutDir('/srv/out', 'a/b')).toBe('/srv/out/a/b');
+    expect(resolveBatchOutDir('/srv/out', undefined, new Date('2026-01-02T03:04:05Z'))).toBe('/srv/out/batch-2026-01-02T03-04-05');
+    expect(() => resolveBatchOutDir('/srv/out', '../etc')).toThrow(/outside the output root/);
+    expect(() => resolveBatchOutDir('/srv/out', '/etc')).toThrow(/not an absolute path/);
+    expect(() => resolveBatchOutDir('/srv/out', '.')).toThrow(/outside/);
+  });
+
+  it('parses the command line', () => {
+    expect(parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--models', '/m', '--out', '/o'])).toEqual({ port: 0, host: '0.0.0.0', modelDirs: ['/m'], outDir: '/o' });
+    expect(() => parseServeArgs(['--port', 'x'])).toThrow(/--port/);
+    expect(() => parseServeArgs(['--token', 'short'])).toThrow(/16/);
+  });
+});

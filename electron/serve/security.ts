@@ -1,0 +1,90 @@
+/**
+ * Serve mode's front door: the URL token (compared in constant time), the WebSocket Origin check,
+ * the Host check against DNS rebinding when bound to loopback, and the response headers (strict
+ * CSP, cross-origin isolation). Pure functions, so each rule is unit-tested.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export function generateToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Constant-time: both sides are hashed first so neither length nor content leaks through timing. */
+export function tokensEqual(expected: string, given: string | null | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+export const COOKIE_NAME = 'tessera_token';
+
+export function tokenFromCookie(header: string | undefined): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE_NAME) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+}
+
+/** The hostname of a Host header (without the port; IPv6 keeps its brackets). */
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0] ?? '';
+}
+
+/**
+ * Bound to loopback, only loopback names may appear in Host: a page on evil.example that
+ * rebinds its DNS to 127.0.0.1 still sends `Host: evil.example`, and is refused.
+ */
+export function hostAllowed(hostHeader: string | undefined, boundHost: string): boolean {
+  if (!hostHeader) return false;
+  if (!isLoopbackHost(boundHost)) return true;
+  return isLoopbackHost(hostnameOf(hostHeader));
+}
+
+/** The WebSocket must come from the studio page itself: Origin must be this server's origin. */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+  if (!origin || !hostHeader) return false;
+  let parsed: URL;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host === hostHeader;
+}
+
+export function securityHeaders(hostHeader: string): Record<string, string> {
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self' ws://${hostHeader} wss://${hostHeader}`,
+    "worker-src 'self' blob:",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+  return {
+    'Content-Security-Policy': csp,
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  };
+}

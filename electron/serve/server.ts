@@ -1,0 +1,243 @@
+/**
+ * Serve mode: the studio in a browser, the engine in this Node process. node:http serves the
+ * built renderer; a WebSocket at /ws carries shared/protocol messages (JSON via shared/wire.ts)
+ * to an engine host. One engine (one model cache, one job queue) is shared by all connections;
+ * each connection gets its own host so replies and events go back to the page that asked.
+ *
+ * Security: binds 127.0.0.1 unless told otherwise; every HTTP request and the socket need the
+ * random token (query or the HttpOnly cookie set from it), compared in constant time; the socket
+ * needs a same-origin Origin; loopback binds reject foreign Host headers (DNS rebinding); every
+ * message is parsed with zod before it reaches the host; batch output is confined to --out.
+ */
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { toErrorPayload } from '../../shared/errors.ts';
+import { describeIssues } from '../../shared/manifest.ts';
+import { RequestSchema, type Backend, type EngineMessage, type Request } from '../../shared/protocol.ts';
+import { decodeWire, encodeWire } from '../../shared/wire.ts';
+import { resolveBatchOutDir } from './batch-out.ts';
+import { buildRenderer, DEFAULT_RENDERER_DIR, rendererBuilt } from './renderer-build.ts';
+import { COOKIE_NAME, generateToken, hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
+import { readStatic } from './static-files.ts';
+
+/** What serve mode needs from an engine host (electron/host/engine-host.ts provides it). */
+export interface ServeHost {
+  handle(message: unknown): void;
+  dispose(): Promise<void>;
+}
+
+export interface ServeEngine {
+  cancel(jobId: string): boolean;
+  dispose(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 4780; 0 = a random free port). */
+  port?: number;
+  /** The URL token (default: random). */
+  token?: string;
+  /** Extra model folders (besides the embedded ones and TESSERA_MODELS_DIR). */
+  modelDirs?: string[];
+  /** Batch output root on this machine (default ~/Tessera/batches). */
+  outDir?: string;
+  backend?: Backend;
+  rendererDir?: string;
+  /** Build the renderer if it is missing (default true). */
+  build?: boolean;
+  log?: (line: string) => void;
+  /** Test seam: the engine and per-connection hosts (default: the real Node engine). */
+  createEngine?: () => Promise<ServeEngine>;
+  createHost?: (send: (message: EngineMessage) => void, engine: ServeEngine) => Promise<ServeHost>;
+}
+
+export interface ServeHandle {
+  url: string;
+  host: string;
+  port: number;
+  token: string;
+  outDir: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4780;
+/** A batch of 1000 layouts at 1024×1024 is ~1.4 GB of base64; keep a sane ceiling per message. */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** Previews are dropped (never replies or final events) when a slow client falls this far behind. */
+const PREVIEW_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+async function defaultEngine(options: ServeOptions): Promise<ServeEngine> {
+  const { createNodeEngine } = await import('../engine/node/create-node-engine.ts');
+  return createNodeEngine({ modelDirs: options.modelDirs ?? [], backend: options.backend ?? 'auto' });
+}
+
+async function defaultHost(send: (message: EngineMessage) => void, engine: ServeEngine, options: ServeOptions): Promise<ServeHost> {
+  const { createEngineHost } = await import('../host/engine-host.ts');
+  const shared = engine as Parameters<typeof createEngineHost>[0]['engine'];
+  return createEngineHost({ send, engine: shared, modelDirs: options.modelDirs ?? [], backend: options.backend ?? 'auto' });
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return os.hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+const UNAUTHORISED_PAGE = `<!doctype html><meta charset="utf-8"><title>Tessera</title><body style="font:14px system-ui;background:#0d0f13;color:#e6e9ef;padding:40px">
+<h1 style="font-size:18px">Tessera needs its access token</h1><p>Open the full address that <code>npm run serve</code> printed (it ends in <code>?token=…</code>).</p></body>`;
+
+export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const bindHost = options.host ?? '127.0.0.1';
+  const token = options.token ?? generateToken();
+  const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
+  const outRoot = path.resolve(options.outDir ?? path.join(os.homedir(), 'Tessera', 'batches'));
+  if (!rendererBuilt(rendererDir)) {
+    if (options.build === false) throw new Error(`The studio is not built (${rendererDir}); run npm run build.`);
+    await buildRenderer(log);
+  }
+  const engine = await (options.createEngine ? options.createEngine() : defaultEngine(options));
+  const makeHost = options.createHost ?? ((send, e) => defaultHost(send, e, options));
+
+  const authorised = (req: http.IncomingMessage, url: URL): boolean => tokensEqual(token, url.searchParams.get('token')) || tokensEqual(token, tokenFromCookie(req.headers.cookie));
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const hostHeader = req.headers.host ?? '';
+      const headers = securityHeaders(hostHeader);
+      const url = new URL(req.url ?? '/', 'http://serve.invalid');
+      if (!hostAllowed(req.headers.host, bindHost)) {
+        res.writeHead(421, { ...headers, 'Content-Type': 'text/plain' }).end('Misdirected request');
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (!authorised(req, url)) {
+        res.writeHead(401, { ...headers, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(UNAUTHORISED_PAGE);
+        return;
+      }
+      const file = await readStatic(rendererDir, url.pathname);
+      if (!file) {
+        res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found');
+        return;
+      }
+      const extra: Record<string, string> = {
+        'Content-Type': file.type,
+        'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-store',
+      };
+      // The page's own requests then authenticate by cookie; HttpOnly keeps it away from scripts.
+      if (tokensEqual(token, url.searchParams.get('token'))) extra['Set-Cookie'] = `${COOKIE_NAME}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+      res.writeHead(200, { ...headers, ...extra });
+      res.end(req.method === 'HEAD' ? undefined : file.body);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(`Internal error: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const connections = new Set<{ socket: WebSocket; host: Promise<ServeHost>; jobs: Set<string> }>();
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://serve.invalid');
+    const refuse = (status: string): void => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+    };
+    if (url.pathname !== '/ws') return refuse('404 Not Found');
+    if (!hostAllowed(req.headers.host, bindHost)) return refuse('421 Misdirected Request');
+    if (!originAllowed(req.headers.origin, req.headers.host)) return refuse('403 Forbidden');
+    if (!tokensEqual(token, url.searchParams.get('token')) && !tokensEqual(token, tokenFromCookie(req.headers.cookie))) return refuse('401 Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(socket: WebSocket): void {
+    const send = (message: EngineMessage): void => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (message.type === 'job.windowCompleted' && socket.bufferedAmount > PREVIEW_BACKLOG_BYTES) return;
+      socket.send(encodeWire(message));
+    };
+    const connection = { socket, host: makeHost(send, engine), jobs: new Set<string>() };
+    connections.add(connection);
+    const replyError = (id: string, error: unknown): void => send({ type: 'reply', id, ok: false, error: toErrorPayload(error) });
+
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        socket.close(1003, 'text frames only');
+        return;
+      }
+      let raw: unknown;
+      try {
+        raw = decodeWire(data.toString());
+      } catch {
+        socket.close(1007, 'not JSON');
+        return;
+      }
+      const parsed = RequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : null;
+        if (id) send({ type: 'reply', id, ok: false, error: { code: 'BAD_REQUEST', message: `Not a valid request: ${describeIssues(parsed.error)}` } });
+        return;
+      }
+      let request: Request = parsed.data;
+      if (request.type === 'job.batch') {
+        try {
+          const outDir = resolveBatchOutDir(outRoot, request.outDir);
+          mkdirSync(outDir, { recursive: true });
+          request = { ...request, outDir };
+        } catch (error) {
+          replyError(request.id, error);
+          return;
+        }
+      }
+      if ('jobId' in request && request.type !== 'job.cancel') connection.jobs.add(request.jobId);
+      void connection.host.then(
+        (host) => host.handle(request),
+        (error: unknown) => replyError(request.id, error),
+      );
+    });
+
+    socket.on('close', () => {
+      connections.delete(connection);
+      // A closed page cannot see its results: stop its jobs instead of burning the GPU.
+      for (const jobId of connection.jobs) engine.cancel(jobId);
+      void connection.host.then((h) => h.dispose()).catch(() => undefined);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, bindHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${displayHost(bindHost)}:${port}/?token=${encodeURIComponent(token)}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    host: bindHost,
+    port,
+    token,
+    outDir: outRoot,
+    close() {
+      closing ??= (async () => {
+        for (const c of connections) c.socket.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled([...connections].map(async (c) => (await c.host).dispose()));
+        await engine.dispose();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createStudioStore } from '../state/store.ts';
+import { runBatch } from './action-batch.ts';
+import { fakeEngine, modelInfo, resultFor } from './fake-engine.ts';
+
+describe('batch', () => {
+  it('sends layouts × seeds, files each finished image in the gallery, and reports the folder', async () => {
+    const store = createStudioStore();
+    store.getState().setActiveModel(modelInfo('m', ['sky']));
+    store.getState().resizeCanvas(32, 32, 0);
+    store.getState().setBatchSeeds('5-6');
+    store.getState().setBatchFolder('lakes');
+    const { client, sent } = fakeEngine({
+      'job.batch': (p, emit) => {
+        const items = p.layouts.flatMap((l) => p.seeds.map((seed) => ({ layout: l.name, seed, state: 'done' as const, file: `${l.name}-${seed}.png` })));
+        items.forEach((item, index) => emit({ type: 'job.itemFinished', jobId: p.jobId, item, index, result: resultFor(p.jobId, 32, 32, item.seed) }));
+        return { jobId: p.jobId, items, outDir: `/srv/out/${p.outDir}`, seconds: 1 };
+      },
+    });
+    await runBatch(client, store);
+    const payload = sent[0]?.payload as { seeds: number[]; layouts: unknown[]; outDir: string };
+    expect(payload.seeds).toEqual([5, 6]);
+    expect(payload.layouts).toHaveLength(1);
+    expect(payload.outDir).toBe('lakes');
+    const s = store.getState();
+    expect(s.gallery.map((g) => g.result.settings.seed).sort()).toEqual([5, 6]);
+    expect(s.gallery.every((g) => g.kind === 'batch' && g.file?.endsWith('.png'))).toBe(true);
+    expect(s.batchOutDir).toBe('/srv/out/lakes');
+    expect(s.batchItems.every((i) => i.state === 'done')).toBe(true);
+    expect(s.job?.state).toBe('done');
+  });
+
+  it('explains bad seeds without calling the engine', async () => {
+    const store = createStudioStore();
+    store.getState().setActiveModel(modelInfo('m', ['sky']));
+    store.getState().setBatchSeeds('many');
+    const { client, sent } = fakeEngine({});
+    await runBatch(client, store);
+    expect(sent).toHaveLength(0);
+    expect(store.getState().toasts[0]?.title).toMatch(/seeds/);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Autosave: every few seconds, if the document changed, write a snapshot to the recovery slot.
+ * It waits while a stroke or a job runs (writing clones the gallery, which is work we don't want
+ * competing with live previews) and while the tab is busy (requestIdleCallback).
+ */
+import type { StudioStore } from '../state/store.ts';
+import { snapshotProject } from './project-snapshot.ts';
+import type { RecoverySlot } from './recovery-slot.ts';
+
+export const AUTOSAVE_INTERVAL_MS = 3000;
+
+export interface Autosave {
+  /** Writes now if anything changed (used before unload and by tests). */
+  flush(): Promise<boolean>;
+  /** Forget the slot (after an explicit save, new project, or a declined recovery). */
+  clear(): Promise<void>;
+  /** Resume after a recovery decision: autosave stays off until then, so it can't overwrite the slot. */
+  enable(): void;
+  stop(): void;
+}
+
+function fingerprint(store: StudioStore): string {
+  const s = store.getState();
+  return [s.layoutRevision, s.layout.width, s.layout.height, s.gallery.length, s.gallery[0]?.id ?? '', s.savedLayouts.length, s.projectName, JSON.stringify(s.settings), s.seedLocked].join('|');
+}
+
+export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Autosave {
+  let enabled = false;
+  let last = fingerprint(store);
+  let writing = false;
+
+  const flush = async (): Promise<boolean> => {
+    if (!slot || !enabled || writing) return false;
+    const current = fingerprint(store);
+    if (current === last) return false;
+    writing = true;
+    try {
+      await slot.write({ savedAt: Date.now(), project: snapshotProject(store) });
+      last = current;
+      return true;
+    } catch (error) {
+      console.warn('[tessera] autosave failed', error);
+      return false;
+    } finally {
+      writing = false;
+    }
+  };
+
+  const tick = (): void => {
+    const s = store.getState();
+    if (s.job?.state === 'running') return;
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void flush(), { timeout: 2000 });
+    else void flush();
+  };
+  const timer = setInterval(tick, AUTOSAVE_INTERVAL_MS);
+
+  return {
+    flush,
+    async clear() {
+      last = fingerprint(store);
+      await slot?.clear();
+    },
+    enable() {
+      enabled = true;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/** Project and export commands behind the top bar and the gallery. */
+import { encodeLabelPng } from '../../../shared/labelmap.ts';
+import type { LabelMap } from '../../../shared/labelmap.ts';
+import { describeError } from '../actions/errors.ts';
+import { copyLayout } from '../actions/ids.ts';
+import type { StudioStore } from '../state/store.ts';
+import type { GalleryEntry } from '../state/types.ts';
+import type { Autosave } from './autosave.ts';
+import { desktopApi, fileFromOpened, projectFileTokenNow, setProjectFileToken, unwrapDesktop } from './desktop.ts';
+import { downloadBytes, safeFileName } from './download.ts';
+import { importFile } from './import-file.ts';
+import { encodeResultPng } from './png-export.ts';
+import { serialiseProject } from './project-format.ts';
+import { loadProjectIntoStore, snapshotProject } from './project-snapshot.ts';
+
+function reportError(store: StudioStore, error: unknown): void {
+  const { title, detail } = describeError(error);
+  store.getState().notify({ tone: 'error', title, detail });
+}
+
+/** Save (or Save As with `as`): a native dialog in Electron, a download in the browser. */
+export async function saveProject(store: StudioStore, autosave: Autosave, options?: { as?: boolean }): Promise<void> {
+  const s = store.getState();
+  const text = serialiseProject(snapshotProject(store));
+  const suggestedName = `${safeFileName(s.projectName)}.tessera.json`;
+  const desktop = desktopApi();
+  try {
+    if (desktop) {
+      const token = options?.as ? undefined : projectFileTokenNow();
+      const saved = await unwrapDesktop(desktop.saveProject({ ...(token ? { token } : {}), suggestedName, bytes: new TextEncoder().encode(text) }));
+      if (!saved) return; // dialog cancelled
+      setProjectFileToken(saved.token);
+      s.notify({ tone: 'success', title: `Saved ${saved.name}` });
+    } else {
+      downloadBytes(text, suggestedName, 'application/json');
+    }
+    s.markSaved();
+    // Saved to a file: the recovery copy is no longer needed.
+    void autosave.clear();
+  } catch (error) {
+    reportError(store, error);
+  }
+}
+
+export async function exportResultPng(entry: GalleryEntry, store?: StudioStore): Promise<void> {
+  const bytes = encodeResultPng(entry);
+  const suggestedName = `tessera-${safeFileName(entry.modelId)}-seed${entry.result.settings.seed}.png`;
+  const desktop = desktopApi();
+  try {
+    if (desktop) await unwrapDesktop(desktop.exportImage({ suggestedName, bytes }));
+    else downloadBytes(bytes, suggestedName, 'image/png');
+  } catch (error) {
+    if (store) reportError(store, error);
+  }
+}
+
+export async function exportLayoutPng(store: StudioStore, layout: LabelMap = store.getState().layout): Promise<void> {
+  const s = store.getState();
+  const bytes = encodeLabelPng(layout, s.activeModel?.classes ?? []);
+  const suggestedName = `${safeFileName(s.projectName)}-layout.png`;
+  const desktop = desktopApi();
+  try {
+    if (desktop) await unwrapDesktop(desktop.exportLayout({ suggestedName, bytes }));
+    else downloadBytes(bytes, suggestedName, 'image/png');
+  } catch (error) {
+    reportError(store, error);
+  }
+}
+
+/** Electron: Open… / Open Recent / Import Layout… through the shell's dialogs. */
+export async function openWithDesktop(store: StudioStore, which: 'project' | 'layout' | { recent: string }): Promise<void> {
+  const desktop = desktopApi();
+  if (!desktop) return;
+  try {
+    if (which === 'layout') {
+      const file = await unwrapDesktop(desktop.importLayout());
+      if (file) await importDroppedFile(store, fileFromOpened(file));
+      return;
+    }
+    const opened = await unwrapDesktop(which === 'project' ? desktop.openProject() : desktop.openRecent(which.recent));
+    if (!opened) return;
+    await importDroppedFile(store, fileFromOpened(opened));
+    if (/\.json$/i.test(opened.name)) setProjectFileToken(opened.token);
+  } catch (error) {
+    reportError(store, error);
+  }
+}
+
+export function newProject(store: StudioStore, autosave: Autosave): void {
+  const s = store.getState();
+  if (s.inpaintActive) s.exitInpaint();
+  const { width, height } = s.layout;
+  s.replaceLayout({ width, height, data: new Uint8Array(width * height).fill(s.backgroundClass) }, 'new project', { undoable: false });
+  s.replaceGallery([], []);
+  s.setBaseImage(null);
+  s.setProjectName('Untitled');
+  setProjectFileToken(undefined);
+  s.markSaved();
+  void autosave.clear();
+}
+
+export async function importDroppedFile(store: StudioStore, file: File): Promise<void> {
+  const s = store.getState();
+  const model = s.activeModel;
+  try {
+    const imported = await importFile(file, {
+      classes: model?.classes ?? [],
+      gridFactor: model?.gridFactor ?? 16,
+      window: model?.window ?? { rows: 1, cols: 1 },
+      canvas: { width: s.layout.width, height: s.layout.height },
+    });
+    if (imported.kind === 'project') {
+      loadProjectIntoStore(store, imported.project);
+      s.notify({ tone: 'success', title: `Opened “${imported.project.name}”` });
+    } else if (imported.kind === 'layout') {
+      if (s.inpaintActive) s.exitInpaint();
+      s.replaceLayout(copyLayout(imported.layout), `import ${imported.name}`);
+      s.notify({ tone: 'success', title: `Imported layout “${imported.name}”`, detail: `${imported.layout.width}×${imported.layout.height}` });
+    } else {
+      s.setBaseImage(imported.image);
+      s.enterInpaint();
+      s.setRightTab('inpaint');
+      s.notify({ tone: 'info', title: `Imported image “${imported.name}” for inpainting`, detail: imported.scaled ? `Scaled to the canvas size ${s.layout.width}×${s.layout.height}.` : undefined });
+    }
+  } catch (error) {
+    const { title, detail } = describeError(error);
+    s.notify({ tone: 'error', title, detail });
+  }
+}

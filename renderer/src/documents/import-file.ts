@@ -1,0 +1,93 @@
+/**
+ * Importing a dropped or opened file: a project (.json), a label PNG (palette colours or
+ * grayscale indices) or a picture to inpaint. A PNG with few distinct colours is treated as a
+ * label map, so a label map with a stray colour gets the readable "unknown colours" error
+ * instead of silently becoming a photo; pictures have thousands of colours.
+ */
+import { decode } from 'fast-png';
+import { TesseraError } from '../../../shared/errors.ts';
+import { checkCanvasSize } from '../../../shared/grid.ts';
+import { decodeLabelPng } from '../../../shared/labelmap.ts';
+import type { LabelMap } from '../../../shared/labelmap.ts';
+import type { ModelClass } from '../../../shared/manifest.ts';
+import type { RgbaImage } from '../../../shared/protocol.ts';
+import { canvasToImage } from '../canvas/rgba-canvas.ts';
+import type { Project } from './project-format.ts';
+import { deserialiseProject } from './project-format.ts';
+
+export type Imported = { kind: 'layout'; layout: LabelMap; name: string } | { kind: 'image'; image: RgbaImage; name: string; scaled: boolean } | { kind: 'project'; project: Project };
+
+/** Label maps have a handful of colours; photos and renders have thousands. */
+const LABEL_COLOUR_LIMIT = 64;
+
+export function countColours(png: ReturnType<typeof decode>, limit: number): number {
+  if (png.palette || png.channels === 1) return 0;
+  const seen = new Set<number>();
+  const { data, channels } = png;
+  for (let i = 0; i < data.length; i += channels) {
+    seen.add(((data[i] as number) << 16) | ((data[i + 1] as number) << 8) | (data[i + 2] as number));
+    if (seen.size > limit) break;
+  }
+  return seen.size;
+}
+
+export function looksLikeLabelPng(bytes: Uint8Array): boolean {
+  let png: ReturnType<typeof decode>;
+  try {
+    png = decode(bytes);
+  } catch {
+    return false;
+  }
+  if (png.depth !== 8) return false;
+  if (png.palette || png.channels === 1) return true;
+  return countColours(png, LABEL_COLOUR_LIMIT) <= LABEL_COLOUR_LIMIT;
+}
+
+export function importLabelPng(bytes: Uint8Array, classes: readonly ModelClass[], gridFactor: number, window: { rows: number; cols: number }): LabelMap {
+  const layout = decodeLabelPng(bytes, classes);
+  const check = checkCanvasSize(layout, gridFactor, window);
+  if (!check.ok) {
+    const hint = check.suggestions.map((s) => `${s.width}×${s.height}`).join(' or ');
+    throw new TesseraError('BAD_CANVAS_SIZE', `${check.reason}. Resize the label map to ${hint}.`);
+  }
+  return layout;
+}
+
+async function decodePicture(file: Blob, target: { width: number; height: number }): Promise<{ image: RgbaImage; scaled: boolean }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    throw new TesseraError('BAD_INPUT', 'This file is not an image the studio can read (use PNG, JPEG or WebP).');
+  }
+  // Inpainting needs the image at the layout's size: scale it (cover) rather than refuse.
+  const canvas = document.createElement('canvas');
+  canvas.width = target.width;
+  canvas.height = target.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new TesseraError('INTERNAL', 'Canvas 2D is not available.');
+  const scale = Math.max(target.width / bitmap.width, target.height / bitmap.height);
+  const w = bitmap.width * scale;
+  const h = bitmap.height * scale;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, (target.width - w) / 2, (target.height - h) / 2, w, h);
+  const scaled = bitmap.width !== target.width || bitmap.height !== target.height;
+  bitmap.close();
+  return { image: canvasToImage(canvas), scaled };
+}
+
+export async function importFile(
+  file: File,
+  context: { classes: readonly ModelClass[]; gridFactor: number; window: { rows: number; cols: number }; canvas: { width: number; height: number } },
+): Promise<Imported> {
+  const name = file.name.replace(/\.[^.]+$/, '');
+  if (/\.json$/i.test(file.name) || file.type === 'application/json') return { kind: 'project', project: deserialiseProject(await file.text()) };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (isPng && looksLikeLabelPng(bytes)) {
+    if (context.classes.length === 0) throw new TesseraError('BAD_INPUT', 'Load a model first: its classes give the label map meaning.');
+    return { kind: 'layout', layout: importLabelPng(bytes, context.classes, context.gridFactor, context.window), name };
+  }
+  const { image, scaled } = await decodePicture(file, context.canvas);
+  return { kind: 'image', image, name, scaled };
+}

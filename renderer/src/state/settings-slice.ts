@@ -1,0 +1,37 @@
+/** Studio preferences: backend, how the result is shown, batch output folder. */
+import type { StateCreator } from 'zustand';
+import type { Backend } from '../../../shared/protocol.ts';
+import type { Studio } from './store.ts';
+
+export type ViewMode = 'side' | 'overlay';
+export type RightTab = 'generate' | 'batch' | 'inpaint';
+
+export interface SettingsSlice {
+  backend: Backend;
+  viewMode: ViewMode;
+  overlayOpacity: number;
+  heatmap: boolean;
+  batchFolder: string;
+  rightTab: RightTab;
+  setBackend(backend: Backend): void;
+  setViewMode(mode: ViewMode): void;
+  setOverlayOpacity(opacity: number): void;
+  setHeatmap(on: boolean): void;
+  setBatchFolder(folder: string): void;
+  setRightTab(tab: RightTab): void;
+}
+
+export const createSettingsSlice: StateCreator<Studio, [], [], SettingsSlice> = (set) => ({
+  backend: 'auto',
+  viewMode: 'side',
+  overlayOpacity: 0.6,
+  heatmap: false,
+  batchFolder: 'batch',
+  rightTab: 'generate',
+  setBackend: (backend) => set({ backend }),
+  setViewMode: (viewMode) => set({ viewMode }),
+  setOverlayOpacity: (overlayOpacity) => set({ overlayOpacity: Math.min(1, Math.max(0, overlayOpacity)) }),
+  setHeatmap: (heatmap) => set({ heatmap }),
+  setBatchFolder: (batchFolder) => set({ batchFolder }),
+  setRightTab: (rightTab) => set({ rightTab }),
+});
