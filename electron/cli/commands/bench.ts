@@ -1,0 +1,51 @@
+/** `tessera bench` (also `npm run bench`): see electron/cli/bench/run-bench.ts. */
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
+import { formatBenchTable, runBench } from '../bench/run-bench.ts';
+import { REPO_ROOT } from '../../engine/node/bundle-catalog.ts';
+import { jsonLine } from '../support/reporter.ts';
+import { numberOption, runCommand } from '../support/run-command.ts';
+
+interface BenchCliOptions {
+  model: string;
+  backend: Backend;
+  sizes: string;
+  batch: number;
+  repeat: number;
+  stride?: number;
+  python: string | false;
+  out: string;
+  exactMaxTokens: number;
+  json?: boolean;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('Measure sampler speed (tokens/s), cached vs exact, batching, first preview, peak RSS, and the Python reference sampler.')
+    .option('--model <id|path>', 'model to measure (default: the first embedded model)', 'default')
+    .addOption(new Option('--backend <backend>', 'runtime').choices(BACKENDS).default('auto'))
+    .option('--sizes <list>', 'token grid sides, comma-separated', '16,32')
+    .option('--batch <n>', 'seeds batched together in the batching run (1 = skip)', numberOption('--batch', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1..64'), 4)
+    .option('--repeat <n>', 'runs per measurement (the fastest counts)', numberOption('--repeat', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'), 2)
+    .option('--stride <s>', 'cached sampler stride (default: the window width)', numberOption('--stride', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'))
+    .option('--python <exe>', 'Python for the reference sampler', '/usr/bin/python3')
+    .option('--no-python', 'skip the Python reference sampler')
+    .option('--exact-max-tokens <n>', 'largest grid (in tokens) the exact sampler is run on', numberOption('--exact-max-tokens', (n) => Number.isInteger(n) && n > 0, 'a positive integer'), 4096)
+    .option('--out <dir>', 'results folder', path.join(REPO_ROOT, 'bench', 'results'))
+    .option('--json', 'print the report as JSON')
+    .action(async (o: BenchCliOptions) =>
+      runCommand(o.json === true, async () => {
+        const log = (line: string): void => {
+          process.stderr.write(`${line}\n`);
+        };
+        const sizes = o.sizes.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+        const report = await runBench(
+          { model: o.model, backend: o.backend, sizes, batch: o.batch, repeat: o.repeat, python: o.python === false ? null : o.python, outDir: o.out, exactMaxTokens: o.exactMaxTokens, ...(o.stride ? { stride: o.stride } : {}) },
+          log,
+        );
+        process.stdout.write(o.json ? `${jsonLine(report)}\n` : `\n${formatBenchTable(report)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,86 @@
+/**
+ * Output PNGs. A generated image carries every parameter in tEXt chunks, including the layout
+ * itself (as a base64 grayscale index PNG), so `generate --reproduce image.png` can regenerate
+ * it exactly on the same model and backend.
+ */
+import { createHash } from 'node:crypto';
+import { decode, encode } from 'fast-png';
+import { z } from 'zod';
+import { TesseraError } from '../../../shared/errors.ts';
+import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { GenerationSettingsSchema, type RgbaImage } from '../../../shared/protocol.ts';
+
+export const PARAMETERS_KEY = 'tessera:parameters';
+export const LAYOUT_KEY = 'tessera:layout';
+
+export const GenerationRecordSchema = z.strictObject({
+  format: z.literal('tessera-generation'),
+  version: z.literal(1),
+  model: z.strictObject({ id: z.string(), version: z.string(), path: z.string().optional() }),
+  size: z.strictObject({ width: z.number().int(), height: z.number().int() }),
+  settings: GenerationSettingsSchema,
+  backend: z.enum(['cpu', 'webgpu', 'wasm']),
+  layoutSha256: z.string(),
+});
+export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
+
+export function layoutSha256(layout: LabelMap): string {
+  return createHash('sha256').update(layout.data).update(`${layout.width}x${layout.height}`).digest('hex');
+}
+
+/** RGB PNG (alpha is always opaque) with the record and the layout in tEXt. */
+export function encodeResultPng(image: RgbaImage, record: GenerationRecord, layout: LabelMap): Uint8Array {
+  const rgb = new Uint8Array(image.width * image.height * 3);
+  for (let i = 0; i < image.width * image.height; i++) {
+    rgb[3 * i] = image.rgba[4 * i] as number;
+    rgb[3 * i + 1] = image.rgba[4 * i + 1] as number;
+    rgb[3 * i + 2] = image.rgba[4 * i + 2] as number;
+  }
+  return encode({
+    width: image.width,
+    height: image.height,
+    data: rgb,
+    channels: 3,
+    depth: 8,
+    text: { Software: 'Tessera', [PARAMETERS_KEY]: JSON.stringify(record), [LAYOUT_KEY]: Buffer.from(encodeIndexPng(layout)).toString('base64') },
+  });
+}
+
+export function encodeRgbaPng(image: RgbaImage, scale = 1): Uint8Array {
+  if (scale === 1) return encode({ width: image.width, height: image.height, data: image.rgba, channels: 4, depth: 8 });
+  const w = image.width * scale;
+  const h = image.height * scale;
+  const data = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (Math.floor(y / scale) * image.width + Math.floor(x / scale)) * 4;
+      data.set(image.rgba.subarray(s, s + 4), (y * w + x) * 4);
+    }
+  }
+  return encode({ width: w, height: h, data, channels: 4, depth: 8 });
+}
+
+/** Reads the record and layout back from a generated PNG (for --reproduce). */
+export function readResultPng(bytes: Uint8Array): { record: GenerationRecord; layout: LabelMap } {
+  let png: ReturnType<typeof decode>;
+  try {
+    png = decode(bytes);
+  } catch (error) {
+    throw new TesseraError('BAD_INPUT', `Not a readable PNG: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const text = png.text as Record<string, string> | undefined;
+  const raw = text?.[PARAMETERS_KEY];
+  const layoutText = text?.[LAYOUT_KEY];
+  if (raw === undefined || layoutText === undefined) throw new TesseraError('BAD_INPUT', 'This PNG carries no Tessera parameters (it was not written by `tessera generate`).');
+  let record: GenerationRecord;
+  try {
+    record = GenerationRecordSchema.parse(JSON.parse(raw));
+  } catch (error) {
+    throw new TesseraError('BAD_INPUT', `The PNG's Tessera parameters are unreadable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const layoutPng = decode(new Uint8Array(Buffer.from(layoutText, 'base64')));
+  if (layoutPng.channels !== 1 || layoutPng.depth !== 8) throw new TesseraError('BAD_INPUT', 'The embedded layout is not a grayscale index PNG.');
+  const layout: LabelMap = { width: layoutPng.width, height: layoutPng.height, data: new Uint8Array(layoutPng.data) };
+  if (layoutSha256(layout) !== record.layoutSha256) throw new TesseraError('BAD_INPUT', 'The embedded layout does not match its recorded checksum.');
+  return { record, layout };
+}
