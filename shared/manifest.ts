@@ -10,7 +10,8 @@ export const BUNDLE_FORMAT_VERSION = 1;
 
 const hexColour = z
   .string()
-  .regex(/^#[0-9a-f]{6}$/i, 'must be a colour written as #rrggbb');
+  // Explicit character classes (not the `i` flag) so the generated JSON Schema keeps the same rule.
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written as #rrggbb');
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hexadecimal digits (a sha256)');
 
@@ -66,7 +67,8 @@ export const SamplerDefaultsSchema = z.strictObject({
 });
 export type SamplerDefaults = z.infer<typeof SamplerDefaultsSchema>;
 
-const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+/** Powers of two, listed so that the JSON Schema carries the rule as an enum. */
+const GRID_FACTORS = [2, 4, 8, 16, 32, 64] as const;
 
 export const ManifestSchema = z
   .strictObject({
@@ -84,7 +86,7 @@ export const ManifestSchema = z
     ]),
     classes: z.array(ModelClassSchema).min(1).max(255),
     /** Pixels per token side: 16 in the paper (f16), 8 for f8 models. */
-    gridFactor: z.number().int().refine(isPowerOfTwo, 'must be a power of two (8 or 16 for taming models)').pipe(z.number().min(2).max(64)),
+    gridFactor: z.union(GRID_FACTORS.map((f) => z.literal(f)), { error: 'must be a power of two from 2 to 64 (8 or 16 for taming models)' }),
     /** The transformer's attention window in tokens (16×16 in the paper). */
     window: z.strictObject({ rows: z.number().int().min(1).max(64), cols: z.number().int().min(1).max(64) }),
     vocab: z.strictObject({
@@ -111,7 +113,7 @@ export const ManifestSchema = z
     }),
     tensors: TensorNamesSchema,
     /** Mean RGB colour each image code decodes to, as 6 hex digits per code: an instant preview. */
-    previewColors: z.string().regex(/^([0-9a-f]{6})+$/i, 'must be 6 hex digits per image code').optional(),
+    previewColors: z.string().regex(/^([0-9a-fA-F]{6})+$/, 'must be 6 hex digits per image code').optional(),
     defaults: SamplerDefaultsSchema.optional(),
   })
   .superRefine((m, ctx) => {

@@ -1,6 +1,6 @@
 /**
  * Tessera's seeded PRNG: xoshiro128** seeded through mulberry32. Written with 32-bit integer
- * arithmetic only, so the Python reference sampler (training/tessera_train/prng.py) reproduces
+ * arithmetic only, so the Python reference sampler (training/prng.py) reproduces
  * it bit for bit; Math.random is never used for sampling. docs/SAMPLING.md is the specification.
  */
 

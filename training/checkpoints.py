@@ -1,0 +1,69 @@
+"""Training checkpoints: written atomically (temp file + rename) and refused on resume when they
+come from another configuration."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import safe_serialization
+from .run_config import config_differences
+
+CHECKPOINT_FORMAT = "tessera-checkpoint"
+
+
+class CheckpointMismatch(ValueError):
+    pass
+
+
+def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
+    """Writes next to the target and renames, so a crash never leaves a half-written last.ckpt."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            safe_serialization.save({"format": CHECKPOINT_FORMAT, **payload}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; keep the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def load_checkpoint(path: str | Path, expected_stage: str | None = None) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        # Tensors + JSON only (weights_only load): opening a checkpoint from elsewhere cannot run code.
+        payload = safe_serialization.load(path)
+    except Exception as exc:
+        raise ValueError(f"{path} is not a readable Tessera checkpoint ({exc})") from exc
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a Tessera training checkpoint (format field missing)")
+    if expected_stage is not None and payload.get("stage") != expected_stage:
+        raise CheckpointMismatch(f"{path} is a {payload.get('stage')!r} checkpoint, but this run trains {expected_stage!r}")
+    return payload
+
+
+def check_resumable(payload: dict[str, Any], stage: str, run_config: dict[str, Any], path: str | Path) -> None:
+    """Refuses to resume from a checkpoint of another stage or configuration, naming what differs."""
+    if payload.get("stage") != stage:
+        raise CheckpointMismatch(f"cannot resume: {path} is a {payload.get('stage')!r} checkpoint, this run trains {stage!r}")
+    diffs = config_differences(payload.get("config", {}), run_config)
+    if diffs:
+        raise CheckpointMismatch(
+            f"cannot resume: {path} was trained with another configuration (differs in: {', '.join(diffs[:8])}). "
+            "Use a new --out folder, or the config the checkpoint was made with."
+        )

@@ -1,0 +1,177 @@
+"""The latent GPT's training loop on pre-encoded token windows."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from .checkpoints import check_resumable, load_checkpoint, save_checkpoint
+from .gpt import GPT, GPTConfig
+from .metrics_log import MetricsLog
+from .precision import autocast_for
+from .run_config import GPTTrainConfig, as_plain, dataclass_from, load_run_config, stage_section
+from .token_dataset import TokenDataset, sample_windows, window_sequence_loss
+
+
+@dataclass
+class GPTStage:
+    model: GPT
+    train: GPTTrainConfig
+    window: tuple[int, int]
+    optimizer: torch.optim.Optimizer
+    config_record: dict[str, Any]
+
+
+def gpt_config_for(section: dict[str, Any], image_vocab: int, cond_vocab: int) -> tuple[GPTConfig, tuple[int, int]]:
+    window = section.get("window") or {}
+    rows, cols = int(window.get("rows", 16)), int(window.get("cols", 16))
+    values = dict(section["model"])
+    # One shared table without offsets (taming): the vocabulary must hold both codebooks.
+    vocab = max(image_vocab, cond_vocab)
+    if values.get("vocab_size") is None:
+        values["vocab_size"] = vocab
+    elif values["vocab_size"] < vocab:
+        raise ValueError(f"gpt.model.vocab_size {values['vocab_size']} is smaller than the codebooks ({image_vocab} image, {cond_vocab} cond)")
+    if values.get("block_size") is None:
+        values["block_size"] = 2 * rows * cols
+    elif values["block_size"] < 2 * rows * cols - 1:
+        raise ValueError(f"gpt.model.block_size {values['block_size']} cannot hold a {rows}x{cols} cond + image window")
+    return GPTConfig.from_dict(values), (rows, cols)
+
+
+def learning_rate(train: GPTTrainConfig, step: int) -> float:
+    """Linear warmup, then cosine decay to min_lr_ratio·lr at the last step."""
+    if step < train.warmup_steps:
+        return train.lr * (step + 1) / train.warmup_steps
+    progress = min(1.0, (step - train.warmup_steps) / max(1, train.steps - train.warmup_steps))
+    return train.lr * (train.min_lr_ratio + (1 - train.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def build_gpt_stage(section: dict[str, Any], tokens_meta: dict[str, Any]) -> GPTStage:
+    train = dataclass_from(GPTTrainConfig, section.get("train"), "gpt.train")
+    torch.manual_seed(train.seed)
+    config, window = gpt_config_for(section, int(tokens_meta["image_vocab"]), int(tokens_meta["cond_vocab"]))
+    model = GPT(config)
+    optimizer = torch.optim.AdamW(model.optimizer_groups(train.weight_decay), lr=train.lr, betas=(0.9, 0.95))
+    record = {
+        "stage": "gpt",
+        "model": config.to_dict(),
+        "window": {"rows": window[0], "cols": window[1]},
+        "train": as_plain(train),
+        "tokens": {k: tokens_meta.get(k) for k in ("image_vocab", "cond_vocab", "grid_factor")}
+        | {"image_codebook": tokens_meta.get("image_vqgan", {}).get("codebook"), "cond_codebook": tokens_meta.get("seg_vqgan", {}).get("codebook")},
+    }
+    return GPTStage(model, train, window, optimizer, record)
+
+
+def train_step(stage: GPTStage, cond: torch.Tensor, image: torch.Tensor, step: int) -> dict[str, float]:
+    stage.model.train()
+    lr = learning_rate(stage.train, step)
+    for group in stage.optimizer.param_groups:
+        group["lr"] = lr
+    with autocast_for(stage.train.precision):
+        loss = window_sequence_loss(stage.model, cond, image)
+    stage.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    grad_norm = torch.nn.utils.clip_grad_norm_(stage.model.parameters(), stage.train.grad_clip) if stage.train.grad_clip > 0 else torch.zeros(())
+    stage.optimizer.step()
+    return {"loss": float(loss), "lr": lr, "grad_norm": float(grad_norm)}
+
+
+@torch.no_grad()
+def evaluate(stage: GPTStage, tokens: TokenDataset, indices: np.ndarray) -> dict[str, float]:
+    stage.model.eval()
+    rng = np.random.default_rng(12345)
+    losses = []
+    for _ in range(stage.train.eval_batches):
+        cond, image = sample_windows(tokens, indices, stage.train.batch_size, *stage.window, rng)
+        with autocast_for(stage.train.precision):
+            losses.append(float(window_sequence_loss(stage.model, cond, image)))
+    mean = float(np.mean(losses))
+    return {"eval_loss": mean, "eval_perplexity": math.exp(mean)}
+
+
+def run_gpt_training(args: argparse.Namespace) -> Path:
+    torch.set_num_threads(args.threads)
+    config = load_run_config("tiny" if args.tiny else args.config)
+    section = stage_section(config, "gpt")
+    train_values = section.setdefault("train", {})
+    for key, value in (("steps", args.steps), ("seed", args.seed), ("precision", args.precision)):
+        if value is not None:
+            train_values[key] = value
+    tokens = TokenDataset.load(args.tokens)
+    stage = build_gpt_stage(section, tokens.meta)
+    stage.config_record["config_name"] = str(config["name"])
+    out = Path(args.out)
+    ckpt_path = out / "last.ckpt"
+    rng = np.random.default_rng(stage.train.seed)
+    step = 0
+    if args.resume:
+        resume_from = ckpt_path if args.resume == "auto" else Path(args.resume)
+        payload = load_checkpoint(resume_from)
+        check_resumable(payload, "gpt", stage.config_record, resume_from)
+        stage.model.load_state_dict(payload["model"])
+        stage.optimizer.load_state_dict(payload["optimizer"])
+        torch.set_rng_state(payload["torch_rng"])
+        rng.bit_generator.state = json.loads(payload["numpy_rng"])
+        step = int(payload["step"])
+    elif ckpt_path.exists():
+        raise FileExistsError(f"{ckpt_path} exists: pass --resume to continue that run, or choose another --out")
+    train_idx, held_idx = tokens.split()
+    if held_idx.size == 0:
+        held_idx = train_idx
+    log = MetricsLog(out / "metrics.jsonl")
+    log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "tokens": str(Path(args.tokens).resolve())})
+    total = stage.train.steps
+    bar = tqdm(total=total, initial=step, desc="gpt", disable=args.no_progress, dynamic_ncols=True)
+    window_start, window_steps = time.perf_counter(), 0
+
+    def payload_now() -> dict[str, Any]:
+        return {
+            "stage": "gpt",
+            "config": stage.config_record,
+            "model_config": stage.model.config.to_dict(),
+            "window": stage.config_record["window"],
+            "step": step,
+            "model": stage.model.state_dict(),
+            "optimizer": stage.optimizer.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "numpy_rng": json.dumps(rng.bit_generator.state),
+            "tokens_meta": tokens.meta,
+        }
+
+    try:
+        while step < total:
+            cond, image = sample_windows(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
+            metrics = train_step(stage, cond, image, step)
+            step += 1
+            window_steps += 1
+            bar.update(1)
+            bar.set_postfix(loss=f"{metrics['loss']:.4f}")
+            if step % stage.train.log_every == 0 or step == total:
+                now = time.perf_counter()
+                log.write({"step": step, "s_per_step": round((now - window_start) / window_steps, 4), **metrics})
+                window_start, window_steps = now, 0
+            if step % stage.train.eval_every == 0 or step == total:
+                log.write({"step": step, **evaluate(stage, tokens, held_idx)})
+            if step % stage.train.checkpoint_every == 0 or step == total:
+                save_checkpoint(ckpt_path, payload_now())
+    finally:
+        bar.close()
+        log.close()
+    return ckpt_path
+
+
+def load_gpt(path: str | Path) -> tuple[GPT, dict[str, Any]]:
+    payload = load_checkpoint(path, "gpt")
+    model = GPT(GPTConfig.from_dict(payload["model_config"]))
+    model.load_state_dict(payload["model"])
+    return model.eval(), payload

@@ -1,0 +1,140 @@
+"""ONNX export (opset 17) of the four bundle graphs, with dynamic batch/size/sequence/cache axes.
+
+Graph I/O (the names the manifest's `tensors` section records):
+  cond_encoder:  labels int64 [B,H,W] → tokens int64 [B,h,w]   (the one-hot is inside the graph)
+  image_encoder: image float32 [B,3,H,W] in [-1,1] → tokens int64 [B,h,w]
+  image_decoder: tokens int64 [B,h,w] → image float32 [B,3,H,W] in [-1,1]
+  transformer:   input_ids int64 [B,S], past_key_{i}/past_value_{i} float32 [B,heads,P,head_dim]
+                 → logits [B,S,vocab], present_key_{i}/present_value_{i} [B,heads,P+S,head_dim]
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .gpt import GPT
+from .vqgan import SegmentationVQModel, VQModel, labels_to_onehot
+
+OPSET = 17
+
+TENSOR_NAMES = {
+    "condEncoder": {"labels": "labels", "tokens": "tokens"},
+    "imageEncoder": {"image": "image", "tokens": "tokens"},
+    "imageDecoder": {"tokens": "tokens", "image": "image"},
+    "transformer": {
+        "inputIds": "input_ids",
+        "logits": "logits",
+        "pastKey": "past_key_{i}",
+        "pastValue": "past_value_{i}",
+        "presentKey": "present_key_{i}",
+        "presentValue": "present_value_{i}",
+    },
+}
+
+
+def _tokens_from_latents(model: VQModel, z: torch.Tensor) -> torch.Tensor:
+    b, c, h, w = z.shape
+    indices = model.quantize.nearest_codes(z.permute(0, 2, 3, 1).reshape(-1, c))
+    return indices.reshape(b, h, w)
+
+
+class ImageEncoderGraph(nn.Module):
+    def __init__(self, model: VQModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return _tokens_from_latents(self.model, self.model.encode_latents(image))
+
+
+class CondEncoderGraph(nn.Module):
+    def __init__(self, model: SegmentationVQModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, labels: torch.Tensor) -> torch.Tensor:
+        onehot = labels_to_onehot(labels, self.model.num_classes)
+        return _tokens_from_latents(self.model, self.model.encode_latents(onehot))
+
+
+class ImageDecoderGraph(nn.Module):
+    def __init__(self, model: VQModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        # Clamped so the graph's contract ([-1, 1]) holds; the raw decoder can overshoot slightly.
+        return torch.clamp(self.model.decode_tokens(tokens), -1.0, 1.0)
+
+
+class TransformerGraph(nn.Module):
+    """Flat tensor I/O around GPT.forward: (input_ids, k0, v0, k1, v1, ...) → (logits, k0', v0', ...)."""
+
+    def __init__(self, model: GPT) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, *past_flat: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, presents = self.model(input_ids, past)
+        out: list[torch.Tensor] = [logits]
+        for key, value in presents:
+            out += [key, value]
+        return tuple(out)
+
+
+def _export(module: nn.Module, args: tuple, path: Path, input_names: list[str], output_names: list[str], dynamic_axes: dict) -> None:
+    module.eval()
+    buffer = io.BytesIO()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about shape-dependent Python ints are expected here
+        torch.onnx.export(
+            module,
+            args,
+            buffer,
+            opset_version=OPSET,
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_axes=dynamic_axes,
+            do_constant_folding=True,
+        )
+    path.write_bytes(buffer.getvalue())
+
+
+def export_image_encoder(model: VQModel, path: Path) -> None:
+    f = model.config.grid_factor
+    example = torch.zeros(1, model.config.in_channels, 2 * f, 3 * f)
+    _export(ImageEncoderGraph(model), (example,), path, ["image"], ["tokens"], {"image": {0: "B", 2: "H", 3: "W"}, "tokens": {0: "B", 1: "h", 2: "w"}})
+
+
+def export_cond_encoder(model: SegmentationVQModel, path: Path) -> None:
+    f = model.config.grid_factor
+    example = torch.zeros(1, 2 * f, 3 * f, dtype=torch.int64)
+    _export(CondEncoderGraph(model), (example,), path, ["labels"], ["tokens"], {"labels": {0: "B", 1: "H", 2: "W"}, "tokens": {0: "B", 1: "h", 2: "w"}})
+
+
+def export_image_decoder(model: VQModel, path: Path) -> None:
+    example = torch.zeros(1, 2, 3, dtype=torch.int64)
+    _export(ImageDecoderGraph(model), (example,), path, ["tokens"], ["image"], {"tokens": {0: "B", 1: "h", 2: "w"}, "image": {0: "B", 2: "H", 3: "W"}})
+
+
+def export_transformer(model: GPT, path: Path) -> None:
+    cfg = model.config
+    # A non-empty past in the example so the traced graph keeps the cache concatenation; P=0 works at run time.
+    past_len, seq_len = 2, 3
+    example_past = []
+    input_names, output_names = ["input_ids"], ["logits"]
+    axes: dict = {"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}}
+    for i in range(cfg.n_layer):
+        for kind in ("key", "value"):
+            example_past.append(torch.zeros(1, cfg.n_head, past_len, cfg.head_dim))
+            input_names.append(f"past_{kind}_{i}")
+            output_names.append(f"present_{kind}_{i}")
+            axes[f"past_{kind}_{i}"] = {0: "B", 2: "P"}
+            axes[f"present_{kind}_{i}"] = {0: "B", 2: "P_plus_S"}
+    example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
+    _export(TransformerGraph(model), (example_ids, *example_past), path, input_names, output_names, axes)

@@ -1,0 +1,68 @@
+"""Hand-written ONNX graph edits (Debian has no onnxruntime tooling): dynamic int8 quantisation of
+the transformer's weight MatMuls."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def quantize_matmuls_dynamic_int8(model: onnx.ModelProto) -> int:
+    """Replaces MatMul(A, W) with a constant 2-D float W by
+    DynamicQuantizeLinear(A) → MatMulInteger(A_u8, W_i8, A_zp) → Cast → Mul(A_scale · w_scale[n]).
+
+    Weights get symmetric per-output-column int8 scales (zero point 0); activations are quantised
+    per tensor at run time. This is the op pattern onnxruntime's quantize_dynamic emits, which
+    runs in ORT-node and ORT-web alike (see shared reference onnxruntime-measured.md).
+    Returns the number of MatMuls replaced.
+    """
+    inits = {init.name: init for init in model.graph.initializer}
+    new_nodes = []
+    new_inits = []
+    quantized_inputs: dict[str, tuple[str, str, str]] = {}
+    used_weights: set[str] = set()
+    replaced = 0
+    for node in model.graph.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        if weight is None or weight.data_type != TensorProto.FLOAT or len(weight.dims) != 2:
+            new_nodes.append(node)
+            continue
+        w = numpy_helper.to_array(weight).astype(np.float32)
+        scale = np.abs(w).max(axis=0) / 127.0
+        scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        w_q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        base = f"{weight.name}_int8"
+        new_inits += [numpy_helper.from_array(w_q, base), numpy_helper.from_array(scale, f"{base}_scale")]
+        used_weights.add(weight.name)
+        a = node.input[0]
+        if a not in quantized_inputs:
+            q = f"{a}_dq"
+            quantized_inputs[a] = (f"{q}_u8", f"{q}_scale", f"{q}_zp")
+            new_nodes.append(helper.make_node("DynamicQuantizeLinear", [a], list(quantized_inputs[a]), name=f"{q}_DynamicQuantizeLinear"))
+        a_q, a_scale, a_zp = quantized_inputs[a]
+        out = node.output[0]
+        new_nodes += [
+            helper.make_node("MatMulInteger", [a_q, f"{base}", a_zp], [f"{out}_i32"], name=f"{node.name}_MatMulInteger"),
+            helper.make_node("Cast", [f"{out}_i32"], [f"{out}_f32"], to=TensorProto.FLOAT, name=f"{node.name}_Cast"),
+            helper.make_node("Mul", [a_scale, f"{base}_scale"], [f"{out}_scale"], name=f"{node.name}_Scale"),
+            helper.make_node("Mul", [f"{out}_f32", f"{out}_scale"], [out], name=f"{node.name}_Dequantize"),
+        ]
+        replaced += 1
+    del model.graph.node[:]
+    model.graph.node.extend(new_nodes)
+    still_used = {name for n in new_nodes for name in n.input}
+    remaining = [i for i in model.graph.initializer if not (i.name in used_weights and i.name not in still_used)]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(remaining + new_inits)
+    return replaced
+
+
+def write_int8_transformer(source: Path, target: Path) -> int:
+    model = onnx.load(str(source))
+    count = quantize_matmuls_dynamic_int8(model)
+    onnx.checker.check_model(model)
+    target.write_bytes(model.SerializeToString())
+    return count
+

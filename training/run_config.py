@@ -1,0 +1,122 @@
+"""Run configurations: one YAML/JSON file per model family in training/configs/, with a section per
+stage (image_vqgan, seg_vqgan, gpt). Each section has `model`, optional `loss`, and `train`."""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+STAGES = ("image_vqgan", "seg_vqgan", "gpt")
+
+# Keys that may change between a checkpoint and its resumed run: they schedule the run rather than
+# define what is trained. Anything else differing means "another config" and resume is refused.
+SCHEDULE_KEYS = frozenset({"steps", "checkpoint_every", "log_every", "eval_every"})
+
+
+@dataclass(frozen=True)
+class VQGANTrainConfig:
+    batch_size: int = 8
+    crop: int = 64
+    lr: float = 1e-4
+    steps: int = 1000
+    checkpoint_every: int = 500
+    log_every: int = 10
+    eval_every: int = 500
+    eval_crops: int = 64
+    precision: str = "bf16"  # bf16 autocast or fp32
+    seed: int = 0
+    flip: bool = True
+    seg_loss: str = "ce"  # segmentation only: "ce" or "bce"
+    # "data": at step 0 the codebook is set to encoder outputs of random crops, so codes start near
+    # real latents (fewer dead codes); "uniform": taming's U(-1/n, 1/n) initialisation.
+    codebook_init: str = "data"
+
+
+@dataclass(frozen=True)
+class GPTTrainConfig:
+    batch_size: int = 8
+    lr: float = 3e-4
+    weight_decay: float = 0.01
+    warmup_steps: int = 200
+    min_lr_ratio: float = 0.1
+    grad_clip: float = 1.0
+    steps: int = 1000
+    checkpoint_every: int = 500
+    log_every: int = 10
+    eval_every: int = 500
+    eval_batches: int = 8
+    precision: str = "bf16"
+    seed: int = 0
+
+
+def dataclass_from(cls: type, values: dict[str, Any] | None, what: str) -> Any:
+    values = dict(values or {})
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"{what}: unknown keys {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    obj = cls(**values)
+    if getattr(obj, "precision", "fp32") not in ("bf16", "fp32"):
+        raise ValueError(f"{what}.precision must be 'bf16' or 'fp32' (got {obj.precision!r})")
+    return obj
+
+
+def resolve_config_path(name_or_path: str) -> Path:
+    """`tiny` or `landscapes-v1` name a file in training/configs; anything else is a path."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    for suffix in (".yaml", ".yml", ".json"):
+        candidate = CONFIG_DIR / f"{name_or_path}{suffix}"
+        if candidate.is_file():
+            return candidate
+    available = sorted(p.stem for p in CONFIG_DIR.glob("*.y*ml")) + sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
+    raise FileNotFoundError(f"no config {name_or_path!r}: not a file, and not one of {', '.join(available)}")
+
+
+def load_run_config(name_or_path: str) -> dict[str, Any]:
+    path = resolve_config_path(name_or_path)
+    text = path.read_text()
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a config must be a mapping with sections {', '.join(STAGES)}")
+    data.setdefault("name", path.stem)
+    return data
+
+
+def stage_section(config: dict[str, Any], stage: str) -> dict[str, Any]:
+    if stage not in config:
+        raise ValueError(f"config {config.get('name')!r} has no {stage!r} section")
+    return copy.deepcopy(config[stage])
+
+
+def config_differences(saved: Any, current: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ, ignoring the schedule keys."""
+    if isinstance(saved, dict) and isinstance(current, dict):
+        out = []
+        for key in sorted(set(saved) | set(current)):
+            if key in SCHEDULE_KEYS:
+                continue
+            path = f"{prefix}{key}"
+            if key not in saved or key not in current:
+                out.append(path)
+            else:
+                out.extend(config_differences(saved[key], current[key], path + "."))
+        return out
+    return [] if saved == current else [prefix.rstrip(".") or "(root)"]
+
+
+def as_plain(obj: Any) -> Any:
+    """Dataclasses and tuples → JSON-able dicts and lists (for checkpoints and logs)."""
+    if hasattr(obj, "__dataclass_fields__"):
+        return as_plain(asdict(obj))
+    if isinstance(obj, dict):
+        return {k: as_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [as_plain(v) for v in obj]
+    return obj

@@ -1,0 +1,1 @@
+"""Fake official taming checkpoints for the converter tests (see fake_taming_checkpoint.py)."""

@@ -1,0 +1,88 @@
+"""The whole toolkit on tiny configs through its command lines: train both VQGANs (with a resume),
+encode tokens, train the GPT, export a bundle, sample it with the reference sampler."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from training import encode_tokens, export_bundle, reference_sampler, train_gpt, train_segvqgan, train_vqgan
+from training.bundle_manifest import validate_manifest, verify_bundle_files
+from training.checkpoints import load_checkpoint
+from training.metrics_log import read_metrics
+from training.synthetic_scenes import synthetic_classes, synthetic_layout
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("runs")
+    common = ["--tiny", "--data", str(tiny_dataset), "--no-progress", "--threads", "1"]
+    assert train_vqgan.main([*common, "--out", str(root / "image")]) == 0
+    assert train_vqgan.main([*common, "--out", str(root / "image"), "--resume", "--steps", "6"]) == 0
+    assert train_segvqgan.main([*common, "--out", str(root / "seg")]) == 0
+    assert encode_tokens.main(["--data", str(tiny_dataset), "--image-vqgan", str(root / "image/last.ckpt"), "--seg-vqgan", str(root / "seg/last.ckpt"), "--out", str(root / "tokens.npz"), "--no-progress", "--threads", "1"]) == 0
+    assert train_gpt.main(["--tiny", "--tokens", str(root / "tokens.npz"), "--out", str(root / "gpt"), "--no-progress", "--threads", "1"]) == 0
+    args = ["--image-vqgan", str(root / "image/last.ckpt"), "--seg-vqgan", str(root / "seg/last.ckpt"), "--gpt", str(root / "gpt/last.ckpt")]
+    assert export_bundle.main([*args, "--out", str(root / "bundle"), "--id", "tiny-test", "--name", "Tiny test", "--int8", "--top-k", "8", "--threads", "1"]) == 0
+    return {"root": root, "data": tiny_dataset}
+
+
+def test_vqgan_run_logs_checkpoints_and_resumes(pipeline: dict[str, Path]) -> None:
+    run = pipeline["root"] / "image"
+    records = read_metrics(run / "metrics.jsonl")
+    assert records[0]["event"] == "start" and records[0]["config"]["perceptual"] == "disc-feature-matching"
+    assert any(r.get("event") == "resume" and r["step"] == 4 for r in records)
+    steps = [r["step"] for r in records if "total_loss" in r]
+    assert steps == [1, 2, 3, 4, 5, 6]
+    assert any("eval_perplexity" in r and "eval_used_fraction" in r for r in records)
+    payload = load_checkpoint(run / "last.ckpt", "image_vqgan")
+    assert payload["step"] == 6 and [c["name"] for c in payload["classes"]] == [c["name"] for c in synthetic_classes(5)]
+    assert not [p for p in run.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_seeded_runs_are_repeatable(pipeline: dict[str, Path], tmp_path: Path) -> None:
+    assert train_segvqgan.main(["--tiny", "--data", str(pipeline["data"]), "--no-progress", "--threads", "1", "--out", str(tmp_path / "seg")]) == 0
+    a = load_checkpoint(pipeline["root"] / "seg/last.ckpt")["model"]
+    b = load_checkpoint(tmp_path / "seg/last.ckpt")["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_token_dataset_and_gpt_run(pipeline: dict[str, Path]) -> None:
+    with np.load(pipeline["root"] / "tokens.npz") as data:
+        assert data["image_tokens"].shape == (12, 6, 8) and data["cond_tokens"].shape == (12, 6, 8)
+        meta = json.loads(str(data["meta"]))
+    assert meta["image_vocab"] == 32 and meta["cond_vocab"] == 16 and meta["grid_factor"] == 8
+    records = read_metrics(pipeline["root"] / "gpt/metrics.jsonl")
+    assert [r["step"] for r in records if "loss" in r] == [1, 2, 3, 4, 5, 6]
+    assert any("eval_loss" in r for r in records)
+
+
+def test_exported_bundle_is_valid(pipeline: dict[str, Path]) -> None:
+    bundle = pipeline["root"] / "bundle"
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    validate_manifest(manifest)
+    verify_bundle_files(bundle, manifest)
+    assert manifest["source"]["kind"] == "trained" and "disc-feature-matching" in manifest["source"]["notes"]
+    assert manifest["transformer"] == {"layers": 2, "heads": 2, "width": 32, "blockSize": 32, "vocabSize": 32}
+    assert set(manifest["files"]) == {"condEncoder", "imageEncoder", "imageDecoder", "transformer", "transformerInt8"}
+    assert not [p for p in bundle.parent.iterdir() if ".partial-" in p.name]
+
+
+def test_reference_sampler_cli(pipeline: dict[str, Path], tmp_path: Path) -> None:
+    classes = synthetic_classes(5)
+    labels = synthetic_layout(9, 40, 48, 5)
+    palette = np.array([[int(c["color"][i : i + 2], 16) for i in (1, 3, 5)] for c in classes], dtype=np.uint8)
+    Image.fromarray(palette[labels]).save(tmp_path / "layout.png")  # RGB in class colours
+    args = ["--bundle", str(pipeline["root"] / "bundle"), "--layout", str(tmp_path / "layout.png"), "--seed", "3", "--seed", "4", "--threads", "1"]
+    assert reference_sampler.main([*args, "--out", str(tmp_path / "sample.png"), "--tokens-out", str(tmp_path / "tokens.json")]) == 0
+    assert Image.open(tmp_path / "sample.png").size == (48, 40) and (tmp_path / "sample-1.png").is_file()
+    tokens = json.loads((tmp_path / "tokens.json").read_text())
+    assert np.array(tokens["tokens"]).shape == (2, 5, 6)
+    # The grey label map of the same layout gives the same tokens.
+    Image.fromarray(labels).save(tmp_path / "layout-grey.png")
+    assert reference_sampler.main(["--bundle", str(pipeline["root"] / "bundle"), "--layout", str(tmp_path / "layout-grey.png"), "--seed", "3", "--seed", "4", "--threads", "1", "--tokens-out", str(tmp_path / "grey.json")]) == 0
+    assert json.loads((tmp_path / "grey.json").read_text())["tokens"] == tokens["tokens"]

@@ -1,0 +1,112 @@
+"""ONNX graphs (run by onnxruntime-node) against PyTorch: identical tokens, images and logits within
+1e-4, cached steps equal to the full forward, dynamic sizes."""
+from __future__ import annotations
+
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from training.gpt import GPT, GPTConfig
+from training.onnx_export import export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer
+from training.onnx_postprocess import write_int8_transformer
+from training.ort_node import ort_node_available, run_onnx
+from training.vqgan import SegmentationVQModel, VQModel, labels_to_onehot
+
+from .conftest import tiny_vqgan_config
+
+pytestmark = pytest.mark.skipif(not ort_node_available(), reason="node + onnxruntime-node not installed")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("onnx")
+    image = VQModel(tiny_vqgan_config()).eval()
+    seg = SegmentationVQModel(tiny_vqgan_config(n_embed=16, in_channels=5, out_channels=5)).eval()
+    # Codebooks from real latents so tokens vary (a tiny uniform codebook maps everything to one code).
+    gen = torch.Generator().manual_seed(0)
+    image.quantize.init_from_latents(image.encode_latents(torch.rand(4, 3, 32, 32) * 2 - 1), gen)
+    seg.quantize.init_from_latents(seg.encode_latents(labels_to_onehot(torch.randint(0, 5, (4, 32, 32)), 5)), gen)
+    gpt = GPT(GPTConfig(vocab_size=32, block_size=32, n_layer=2, n_head=2, n_embd=32, init_std=0.2)).eval()
+    paths = {name: folder / f"{name}.onnx" for name in ("image_encoder", "cond_encoder", "image_decoder", "transformer")}
+    export_image_encoder(image, paths["image_encoder"])
+    export_cond_encoder(seg, paths["cond_encoder"])
+    export_image_decoder(image, paths["image_decoder"])
+    export_transformer(gpt, paths["transformer"])
+    paths["transformer_int8"] = folder / "transformer.int8.onnx"
+    write_int8_transformer(paths["transformer"], paths["transformer_int8"])
+    return {"image": image, "seg": seg, "gpt": gpt, "paths": paths}
+
+
+def _empty_past(gpt: GPT, batch: int) -> dict[str, np.ndarray]:
+    cfg = gpt.config
+    return {f"past_{kind}_{i}": np.zeros((batch, cfg.n_head, 0, cfg.head_dim), np.float32) for i in range(cfg.n_layer) for kind in ("key", "value")}
+
+
+def test_graphs_are_valid_opset_17(exported: dict) -> None:
+    for path in exported["paths"].values():
+        model = onnx.load(str(path))
+        onnx.checker.check_model(model)
+        assert any(o.domain in ("", "ai.onnx") and o.version == 17 for o in model.opset_import)
+
+
+def test_encoders_decoder_match_torch_at_two_sizes(exported: dict) -> None:
+    rng = np.random.default_rng(0)
+    image, seg = exported["image"], exported["seg"]
+    images = [rng.uniform(-1, 1, (2, 3, 32, 48)).astype(np.float32), rng.uniform(-1, 1, (1, 3, 56, 40)).astype(np.float32)]
+    labels = [rng.integers(0, 5, (2, 40, 24)), rng.integers(0, 5, (1, 16, 64))]
+    tokens = [rng.integers(0, 32, (2, 3, 5)), rng.integers(0, 32, (1, 6, 4))]
+    p = exported["paths"]
+    runs = [(p["image_encoder"], {"image": x}) for x in images] + [(p["cond_encoder"], {"labels": y}) for y in labels] + [(p["image_decoder"], {"tokens": t}) for t in tokens]
+    results = run_onnx(runs)
+    with torch.no_grad():
+        for x, r in zip(images, results[0:2]):
+            assert np.array_equal(r["tokens"], image.encode(torch.from_numpy(x)).indices.numpy())
+        for y, r in zip(labels, results[2:4]):
+            expected = seg.encode_labels(torch.from_numpy(y)).indices.numpy()
+            assert r["tokens"].dtype == np.int64 and np.array_equal(r["tokens"], expected)
+            assert len(np.unique(expected)) > 1
+        for t, r in zip(tokens, results[4:6]):
+            expected = torch.clamp(image.decode_tokens(torch.from_numpy(t)), -1, 1).numpy()
+            assert r["image"].shape == expected.shape
+            assert np.abs(r["image"] - expected).max() < 1e-4
+
+
+def test_transformer_full_and_cached_match_torch(exported: dict) -> None:
+    gpt, path = exported["gpt"], exported["paths"]["transformer"]
+    ids = np.random.default_rng(1).integers(0, 32, (2, 31))
+    with torch.no_grad():
+        full, presents = gpt(torch.from_numpy(ids))
+    full = full.numpy()
+    prefix = 20
+    first = run_onnx([(path, {"input_ids": ids[:, :prefix], **_empty_past(gpt, 2)}), (path, {"input_ids": ids, **_empty_past(gpt, 2)})])
+    assert np.abs(first[1]["logits"] - full).max() < 1e-4
+    assert np.abs(first[0]["logits"] - full[:, :prefix]).max() < 1e-4
+    for i in range(gpt.config.n_layer):
+        assert np.abs(first[1][f"present_key_{i}"] - presents[i][0].numpy()).max() < 1e-4
+    # Feed the prefix's presents back and decode the rest one and then several tokens at a time.
+    past = {f"past_{k}_{i}": first[0][f"present_{k}_{i}"] for i in range(gpt.config.n_layer) for k in ("key", "value")}
+    step = run_onnx([(path, {"input_ids": ids[:, prefix : prefix + 1], **past})])[0]
+    assert step["logits"].shape == (2, 1, 32) and step["present_key_0"].shape == (2, 2, prefix + 1, 16)
+    assert np.abs(step["logits"][:, 0] - full[:, prefix]).max() < 1e-4
+    past = {f"past_{k}_{i}": step[f"present_{k}_{i}"] for i in range(gpt.config.n_layer) for k in ("key", "value")}
+    rest = run_onnx([(path, {"input_ids": ids[:, prefix + 1 :], **past})])[0]
+    assert np.abs(rest["logits"] - full[:, prefix + 1 :]).max() < 1e-4
+
+
+def test_int8_transformer_runs_and_stays_close(exported: dict) -> None:
+    gpt, path = exported["gpt"], exported["paths"]["transformer_int8"]
+    model = onnx.load(str(path))
+    ops = {n.op_type for n in model.graph.node}
+    assert {"DynamicQuantizeLinear", "MatMulInteger"} <= ops
+    ids = np.random.default_rng(2).integers(0, 32, (1, 31))
+    out = run_onnx([(path, {"input_ids": ids, **_empty_past(gpt, 1)})])[0]
+    with torch.no_grad():
+        full, _ = gpt(torch.from_numpy(ids))
+    full = full.numpy()
+    error = np.abs(out["logits"] - full).max()
+    assert error < 0.1 * full.std() + 0.05, error
+    # Same greedy choice on most positions.
+    assert (out["logits"].argmax(-1) == full.argmax(-1)).mean() > 0.8

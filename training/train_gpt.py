@@ -1,0 +1,35 @@
+"""Train the latent GPT on a token dataset made by training.encode_tokens.
+
+    /usr/bin/python3 -m training.train_gpt --tokens runs/tokens.npz --out runs/gpt [--bf16] [--resume]
+"""
+from __future__ import annotations
+
+from . import cpu_setup  # noqa: F401
+
+import argparse
+import sys
+
+from .gpt_training import run_gpt_training
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m training.train_gpt", description=__doc__.split("\n")[0])
+    parser.add_argument("--config", default="landscapes-v1", help="config name in training/configs or a path")
+    parser.add_argument("--tiny", action="store_true", help="use the tiny config (seconds; for tests)")
+    parser.add_argument("--tokens", required=True, help="token dataset (.npz) from training.encode_tokens")
+    parser.add_argument("--out", required=True, help="run folder: last.ckpt, metrics.jsonl")
+    parser.add_argument("--steps", type=int)
+    parser.add_argument("--seed", type=int)
+    precision = parser.add_mutually_exclusive_group()
+    precision.add_argument("--bf16", dest="precision", action="store_const", const="bf16")
+    precision.add_argument("--fp32", dest="precision", action="store_const", const="fp32")
+    parser.add_argument("--resume", nargs="?", const="auto", help="resume from OUT/last.ckpt (or the given checkpoint)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"checkpoint: {run_gpt_training(args)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
