@@ -104,8 +104,8 @@ describe('bundle manifest schema', () => {
   });
 
   it('rejects a grid factor that is not a power of two', () => {
-    expect(rejection((m) => void (m.gridFactor = 12))).toMatch(/gridFactor: must be a power of two/);
-    expect(rejection((m) => void (m.gridFactor = 0))).toMatch(/gridFactor:/);
+    expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 12))).toMatch(/gridFactor: must be a power of two/);
+    expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 0))).toMatch(/gridFactor:/);
   });
 
   it('rejects gaps in class ids, unknown keys, path escapes and codebooks larger than the vocabulary', () => {

@@ -8,6 +8,7 @@ import { TesseraError } from '../../shared/errors.ts';
 import { decodeLabelPng } from '../../shared/labelmap.ts';
 import { encode } from 'fast-png';
 import type { EngineEvent, GenerationSettings } from '../../shared/protocol.ts';
+import type { Manifest } from '../../shared/manifest.ts';
 import type { Engine } from '../../electron/engine/engine.ts';
 import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
 import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
@@ -147,7 +148,7 @@ describe('models', () => {
   });
 
   it('reports an invalid manifest and an unknown model id clearly', async () => {
-    const bundle = copyFixture((_dir, m) => ({ ...m, gridFactor: 12 }));
+    const bundle = copyFixture((_dir, m) => ({ ...m, gridFactor: 12 as Manifest['gridFactor'] })); // deliberately invalid
     const invalid = await failure(engine.loadModel(bundle.dir, 'cpu'));
     expect(invalid.code).toBe('MODEL_INVALID');
     expect(invalid.message).toContain('gridFactor: must be a power of two');
