@@ -102,15 +102,16 @@ async function batchAction(o: BatchCliOptions): Promise<void> {
     let finished = 0;
     let total = 0;
     let lastJsonProgress = 0;
+    let eta = '?';
     const onEvent = (event: EngineEvent): void => {
       if (event.type === 'job.itemFinished') {
         finished++;
         if (json) process.stdout.write(`${jsonLine(event)}\n`);
         else if (bar) bar.update(finished);
-        else if (event.item.state !== 'skipped') process.stderr.write(`[${finished}/${total}] ${event.item.state} ${event.item.file ? path.basename(event.item.file) : `${event.item.layout} seed ${event.item.seed}`}\n`);
+        else if (event.item.state !== 'skipped') process.stderr.write(`[${finished}/${total}] ${event.item.state} ${event.item.file ? path.basename(event.item.file) : `${event.item.layout} seed ${event.item.seed}`} · ETA ${eta}\n`);
       } else if (event.type === 'job.progressed' && event.item === undefined) {
         // The whole batch's progress (per-image events carry `item`).
-        const eta = event.etaSeconds === null ? '?' : `${event.etaSeconds.toFixed(0)}s`;
+        eta = event.etaSeconds === null ? '?' : `${event.etaSeconds.toFixed(0)} s`;
         if (bar) bar.update(finished, { eta_s: eta });
         else if (json && Date.now() - lastJsonProgress > 500) {
           lastJsonProgress = Date.now();
