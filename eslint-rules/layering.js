@@ -33,7 +33,7 @@ export const LAYERS = [
     name: 'engine-core',
     files: 'electron/engine/',
     folders: ['shared/', 'electron/engine/'],
-    packages: ['zod', 'fast-png', 'onnxruntime-common'],
+    packages: ['zod', 'fast-png', 'onnxruntime-common', '@noble/hashes'],
     node: false,
     deny: ['electron/engine/node/', 'electron/engine/web/'],
   },

@@ -7,14 +7,15 @@
 const TAG = '$typed';
 type TypedKind = 'u8' | 'u16' | 'i32' | 'f32';
 
-function bytesToBase64(bytes: Uint8Array): string {
+export function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   return btoa(binary);
 }
 
-function base64ToBytes(text: string): Uint8Array {
+/** Decodes base64; throws on malformed input (callers that accept user data check first). */
+export function base64ToBytes(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
