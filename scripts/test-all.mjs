@@ -37,8 +37,9 @@ const steps = [
   { name: 'electron', cmd: ['node', 'e2e/electron/run.mjs'], when: () => existsSync('e2e/electron/run.mjs'), count: nodeTestCounts },
 ];
 
+/** node:test's summary: `# pass N` (TAP reporter) or `ℹ pass N` (spec reporter). */
 function nodeTestCounts(out) {
-  const n = (word) => Number(new RegExp(`^# ${word} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
+  const n = (word) => Number(new RegExp(`^(?:#|ℹ) ${word} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
   return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
 }
 

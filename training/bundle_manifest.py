@@ -28,6 +28,9 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+GRID_FACTOR_MESSAGE = "must be a power of two from 2 to 64 (8 or 16 for taming models)"
+
+
 def file_entry(root: Path, relative: str) -> dict[str, Any]:
     data = (root / relative).read_bytes()
     return {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
@@ -43,7 +46,7 @@ def cross_field_issues(m: dict[str, Any]) -> list[str]:
     issues = []
     factor = m["gridFactor"]
     if not (isinstance(factor, int) and factor > 0 and factor & (factor - 1) == 0):
-        issues.append("gridFactor: must be a power of two (8 or 16 for taming models)")
+        issues.append(f"gridFactor: {GRID_FACTOR_MESSAGE}")
     for key, entry in m["files"].items():
         if not _is_bundle_path(entry["path"]):
             issues.append(f"files.{key}.path: must be a relative path inside the bundle folder")
@@ -89,7 +92,9 @@ def validate_manifest(manifest: dict[str, Any]) -> None:
         lines = []
         for e in errors:
             path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path).lstrip(".") or "(root)"
-            lines.append(f"{path}: {e.message}")
+            # The schema states some zod rules as enums; give them zod's words, not jsonschema's.
+            message = GRID_FACTOR_MESSAGE if path == "gridFactor" else e.message
+            lines.append(f"{path}: {message}")
         raise ManifestError("manifest does not match shared/manifest.ts:\n" + "\n".join(lines))
     issues = cross_field_issues(manifest)
     if issues:
