@@ -67,3 +67,16 @@ def check_resumable(payload: dict[str, Any], stage: str, run_config: dict[str, A
             f"cannot resume: {path} was trained with another configuration (differs in: {', '.join(diffs[:8])}). "
             "Use a new --out folder, or the config the checkpoint was made with."
         )
+
+
+def resume_payload(resume: str | None, ckpt_path: Path, stage: str, run_config: dict[str, Any]) -> dict[str, Any] | None:
+    """The checkpoint to resume from (`--resume`: "auto" for `ckpt_path`, or a path), checked
+    against this run's config; None for a fresh run, which refuses to overwrite `ckpt_path`."""
+    if resume:
+        resume_from = ckpt_path if resume == "auto" else Path(resume)
+        payload = load_checkpoint(resume_from)
+        check_resumable(payload, stage, run_config, resume_from)
+        return payload
+    if ckpt_path.exists():
+        raise FileExistsError(f"{ckpt_path} exists: pass --resume to continue that run, or choose another --out")
+    return None

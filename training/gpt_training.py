@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .checkpoints import check_resumable, load_checkpoint, save_checkpoint
+from .checkpoints import load_checkpoint, resume_payload, save_checkpoint
 from .gpt import GPT, GPTConfig
 from .metrics_log import MetricsLog
 from .precision import autocast_for
-from .run_config import GPTTrainConfig, as_plain, dataclass_from, load_run_config, stage_section
+from .run_config import GPTTrainConfig, as_plain, dataclass_from, resolved_section
 from .token_dataset import TokenDataset, sample_windows, window_sequence_loss
 
 
@@ -101,30 +101,21 @@ def evaluate(stage: GPTStage, tokens: TokenDataset, indices: np.ndarray) -> dict
 
 def run_gpt_training(args: argparse.Namespace) -> Path:
     torch.set_num_threads(args.threads)
-    config = load_run_config("tiny" if args.tiny else args.config)
-    section = stage_section(config, "gpt")
-    train_values = section.setdefault("train", {})
-    for key, value in (("steps", args.steps), ("seed", args.seed), ("precision", args.precision)):
-        if value is not None:
-            train_values[key] = value
+    section, config_name = resolved_section(args, "gpt")
     tokens = TokenDataset.load(args.tokens)
     stage = build_gpt_stage(section, tokens.meta)
-    stage.config_record["config_name"] = str(config["name"])
+    stage.config_record["config_name"] = config_name
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
     rng = np.random.default_rng(stage.train.seed)
     step = 0
-    if args.resume:
-        resume_from = ckpt_path if args.resume == "auto" else Path(args.resume)
-        payload = load_checkpoint(resume_from)
-        check_resumable(payload, "gpt", stage.config_record, resume_from)
+    payload = resume_payload(args.resume, ckpt_path, "gpt", stage.config_record)
+    if payload is not None:
         stage.model.load_state_dict(payload["model"])
         stage.optimizer.load_state_dict(payload["optimizer"])
         torch.set_rng_state(payload["torch_rng"])
         rng.bit_generator.state = json.loads(payload["numpy_rng"])
         step = int(payload["step"])
-    elif ckpt_path.exists():
-        raise FileExistsError(f"{ckpt_path} exists: pass --resume to continue that run, or choose another --out")
     train_idx, held_idx = tokens.split()
     if held_idx.size == 0:
         held_idx = train_idx

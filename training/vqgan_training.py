@@ -12,14 +12,14 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .checkpoints import check_resumable, load_checkpoint, save_checkpoint
+from .checkpoints import load_checkpoint, resume_payload, save_checkpoint
 from .codebook_usage import codebook_usage
 from .datasets import LandscapeDataset, images_to_tensor_range, random_crops
 from .losses import VQGANLoss, VQGANLossConfig, segmentation_loss
 from .lpips import load_lpips
 from .metrics_log import MetricsLog
 from .precision import autocast_for
-from .run_config import VQGANTrainConfig, as_plain, dataclass_from, load_run_config, stage_section
+from .run_config import VQGANTrainConfig, as_plain, dataclass_from, resolved_section
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel, labels_to_onehot
 
 ADAM_BETAS = (0.5, 0.9)  # taming's VQGAN optimiser betas
@@ -36,6 +36,10 @@ class VQGANStage:
     opt_ae: torch.optim.Optimizer
     opt_d: Optional[torch.optim.Optimizer]
     config_record: dict[str, Any]  # what a resumed run must match
+    # Dead-code restarts (train.codebook_restart_every > 0): code use since the last restart, and the
+    # pre-quantisation latents of the latest training batch (captured by a hook on quant_conv).
+    code_counts: Optional[torch.Tensor] = None
+    last_latents: Optional[torch.Tensor] = None
 
     @property
     def is_segmentation(self) -> bool:
@@ -72,7 +76,46 @@ def build_stage(section: dict[str, Any], stage: str, num_classes: Optional[int],
         record["perceptual"] = loss.perceptual_kind
     else:
         record["seg_loss"] = train.seg_loss
-    return VQGANStage(stage, model, train, loss, opt_ae, opt_d, record)
+    if not train.codebook_restart_every:
+        # Off: leave the key out so checkpoints written before the option existed still resume.
+        record["train"].pop("codebook_restart_every", None)
+    built = VQGANStage(stage, model, train, loss, opt_ae, opt_d, record)
+    if train.codebook_restart_every > 0:
+        attach_code_restarts(built)
+    return built
+
+
+def attach_code_restarts(stage: VQGANStage) -> None:
+    stage.code_counts = torch.zeros(stage.model.config.n_embed, dtype=torch.int64)
+
+    def capture(module: torch.nn.Module, inputs: Any, output: torch.Tensor) -> None:
+        if module.training:  # never evaluation batches: held-out data must not seed codes
+            stage.last_latents = output.detach().float()
+
+    stage.model.quant_conv.register_forward_hook(capture)
+
+
+@torch.no_grad()
+def restart_dead_codes(stage: VQGANStage) -> int:
+    """Moves every code unused since the last restart onto a random latent of the latest training
+    batch (plus a little noise, so two restarted codes never coincide) and clears its Adam moments.
+    Returns how many codes were restarted."""
+    if stage.code_counts is None or stage.last_latents is None:
+        return 0
+    dead = (stage.code_counts == 0).nonzero().flatten()
+    if dead.numel():
+        c = stage.last_latents.shape[1]
+        latents = stage.last_latents.permute(0, 2, 3, 1).reshape(-1, c)
+        pick = torch.randint(0, latents.shape[0], (dead.numel(),))
+        noise = 0.01 * latents.std() * torch.randn(dead.numel(), c)
+        weight = stage.model.quantize.embedding.weight
+        weight[dead] = latents[pick] + noise
+        state = stage.opt_ae.state.get(weight, {})
+        for key in ("exp_avg", "exp_avg_sq"):
+            if key in state:
+                state[key][dead] = 0
+    stage.code_counts.zero_()
+    return int(dead.numel())
 
 
 def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
@@ -83,6 +126,8 @@ def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, st
         with autocast_for(precision):
             logits, quantized = stage.model(labels_to_onehot(labels, stage.model.config.in_channels))
         total, log = segmentation_loss(logits, labels, quantized.loss, stage.train.seg_loss)
+        if stage.code_counts is not None:
+            stage.code_counts += torch.bincount(quantized.indices.reshape(-1), minlength=stage.code_counts.numel())
         stage.opt_ae.zero_grad(set_to_none=True)
         total.backward()
         stage.opt_ae.step()
@@ -93,6 +138,8 @@ def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, st
     with autocast_for(precision):
         xrec, quantized = stage.model(images)
         total, log = stage.loss.generator_loss(images, xrec, quantized.loss, step, stage.model.last_layer)
+    if stage.code_counts is not None:
+        stage.code_counts += torch.bincount(quantized.indices.reshape(-1), minlength=stage.code_counts.numel())
     stage.opt_ae.zero_grad(set_to_none=True)
     total.backward()
     stage.opt_ae.step()
@@ -169,6 +216,8 @@ def checkpoint_payload(stage: VQGANStage, step: int, rng: np.random.Generator, c
     if stage.loss is not None and stage.opt_d is not None:
         payload["discriminator"] = stage.loss.discriminator.state_dict()
         payload["opt_d"] = stage.opt_d.state_dict()
+    if stage.code_counts is not None:
+        payload["code_counts"] = stage.code_counts.clone()
     return payload
 
 
@@ -178,6 +227,8 @@ def restore(stage: VQGANStage, payload: dict[str, Any], rng: np.random.Generator
     if stage.loss is not None and stage.opt_d is not None:
         stage.loss.discriminator.load_state_dict(payload["discriminator"])
         stage.opt_d.load_state_dict(payload["opt_d"])
+    if stage.code_counts is not None and "code_counts" in payload:
+        stage.code_counts.copy_(payload["code_counts"])
     torch.set_rng_state(payload["torch_rng"])
     rng.bit_generator.state = json.loads(payload["numpy_rng"])
     return int(payload["step"])
@@ -199,19 +250,6 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no tqdm bar")
 
 
-def resolved_section(args: argparse.Namespace, stage: str) -> tuple[dict[str, Any], str]:
-    config = load_run_config("tiny" if args.tiny else args.config)
-    section = stage_section(config, stage)
-    train = section.setdefault("train", {})
-    if args.steps is not None:
-        train["steps"] = args.steps
-    if args.seed is not None:
-        train["seed"] = args.seed
-    if args.precision is not None:
-        train["precision"] = args.precision
-    return section, str(config["name"])
-
-
 def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
     """Trains until train.steps, checkpointing to OUT/last.ckpt; returns the checkpoint path."""
     torch.set_num_threads(args.threads)
@@ -222,14 +260,8 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
     rng = np.random.default_rng(stage.train.seed)
-    step = 0
-    if args.resume:
-        resume_from = ckpt_path if args.resume == "auto" else Path(args.resume)
-        payload = load_checkpoint(resume_from)
-        check_resumable(payload, stage_name, stage.config_record, resume_from)
-        step = restore(stage, payload, rng)
-    elif ckpt_path.exists():
-        raise FileExistsError(f"{ckpt_path} exists: pass --resume to continue that run, or choose another --out")
+    payload = resume_payload(args.resume, ckpt_path, stage_name, stage.config_record)
+    step = 0 if payload is None else restore(stage, payload, rng)
     eval_dataset = dataset
     if getattr(args, "eval_data", None):
         eval_dataset = LandscapeDataset.load(args.eval_data)
@@ -255,6 +287,9 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
             x, y = batch_tensors(images, labels)
             metrics = train_step(stage, x, y, step)
             step += 1
+            every = stage.train.codebook_restart_every
+            if every > 0 and step % every == 0 and step < total:
+                metrics["codes_restarted"] = restart_dead_codes(stage)
             window_steps += 1
             bar.update(1)
             bar.set_postfix(loss=f"{metrics['total_loss']:.4f}", ppl=f"{metrics['perplexity']:.1f}")

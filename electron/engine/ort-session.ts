@@ -10,7 +10,8 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { TesseraError } from '../../shared/errors.ts';
 import type { Logger } from './logger.ts';
-import { describeTensor, type HostTensor, type ModelSession, type ValueInfo } from './runtime.ts';
+import type { ActiveBackend } from '../../shared/protocol.ts';
+import { describeTensor, type HostTensor, type ModelSession, type ModelSource, type Runtime, type ValueInfo } from './runtime.ts';
 
 export type TensorFactory = (type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: readonly number[]) => Tensor;
 
@@ -105,4 +106,33 @@ export class OrtModelSession implements ModelSession {
     }
     return out;
   }
+}
+
+export interface OrtRuntimeParts {
+  backend: ActiveBackend;
+  note: string | undefined;
+  logger: Logger;
+  makeTensor: TensorFactory;
+  /** Creates the adapter's own session for a graph; throws its MODEL_INVALID when the graph is refused. */
+  open(label: string, source: ModelSource): Promise<InferenceSession>;
+}
+
+/** A `Runtime` over an onnxruntime adapter: wraps each session and releases them all on dispose. */
+export function createOrtRuntime(parts: OrtRuntimeParts): Runtime {
+  const sessions = new Set<ModelSession>();
+  return {
+    backend: parts.backend,
+    note: parts.note,
+    async createSession(label: string, source: ModelSource): Promise<ModelSession> {
+      const session = await parts.open(label, source);
+      const wrapped = new OrtModelSession(label, session, parts.makeTensor, parts.logger);
+      sessions.add(wrapped);
+      return wrapped;
+    },
+    async dispose(): Promise<void> {
+      const all = [...sessions];
+      sessions.clear();
+      await Promise.allSettled(all.map((s) => s.release()));
+    },
+  };
 }

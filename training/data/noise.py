@@ -14,6 +14,8 @@ nothing else, so a scene rendered from the same seed is bit-identical in any pro
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 F32 = np.float32
@@ -56,6 +58,36 @@ def value_noise(
     return top + (rows[iy + 1] - top) * fy[:, None]
 
 
+def _octave_sum(
+    cell_y: float,
+    cell_x: float,
+    octaves: int,
+    gain: float,
+    octave: Callable[[np.float32, float, float], np.ndarray],
+) -> np.ndarray:
+    """The fractal sum every noise here shares: octave k has cells `cell / 2**k` and weight
+    `gain**k`; `octave(weight, cy, cx)` returns its weighted layer. Normalised by the total
+    weight. Octaves finer than a pixel are skipped (they would only alias); the first is always
+    computed, at least one pixel per cell, so very small canvases still work."""
+    total: np.ndarray | None = None
+    weight_sum = 0.0
+    weight = 1.0
+    for k in range(octaves):
+        cy, cx = cell_y / 2**k, cell_x / 2**k
+        if k > 0 and min(cy, cx) < 1.0:
+            break
+        cy, cx = max(cy, 1.0), max(cx, 1.0)  # tiny canvases still get one (pixel-sized) octave
+        layer = octave(F32(weight), cy, cx)
+        if total is None:
+            total = layer
+        else:
+            total += layer
+        weight_sum += weight
+        weight *= gain
+    assert total is not None  # the first octave always runs (octaves >= 1)
+    return total * F32(1.0 / weight_sum)
+
+
 def fbm(
     rng: np.random.Generator,
     height: int,
@@ -73,22 +105,7 @@ def fbm(
     always computed (at least one pixel per cell), so very small canvases still work.
     """
     cell_x = cell_y if cell_x is None else cell_x
-    total = None
-    weight_sum = 0.0
-    weight = 1.0
-    for k in range(octaves):
-        cy, cx = cell_y / 2**k, cell_x / 2**k
-        if k > 0 and min(cy, cx) < 1.0:
-            break
-        cy, cx = max(cy, 1.0), max(cx, 1.0)  # tiny canvases still get one (pixel-sized) octave
-        layer = value_noise(rng, height, width, cy, cx, y0)
-        if total is None:
-            total = layer
-        else:
-            total += F32(weight) * layer
-        weight_sum += weight
-        weight *= gain
-    return total * F32(1.0 / weight_sum)
+    return _octave_sum(cell_y, cell_x, octaves, gain, lambda w, cy, cx: w * value_noise(rng, height, width, cy, cx, y0))
 
 
 def ridged(
@@ -106,19 +123,12 @@ def ridged(
     Folding |2n - 1| turns smooth hills into creases, the look of eroded rock and ridgelines.
     """
     cell_x = cell_y if cell_x is None else cell_x
-    total = np.zeros((height, width), dtype=F32)
-    weight_sum = 0.0
-    weight = 1.0
-    for k in range(octaves):
-        cy, cx = cell_y / 2**k, cell_x / 2**k
-        if k > 0 and min(cy, cx) < 1.0:
-            break
-        cy, cx = max(cy, 1.0), max(cx, 1.0)  # tiny canvases still get one (pixel-sized) octave
+
+    def octave(w: np.float32, cy: float, cx: float) -> np.ndarray:
         crest = F32(1) - np.abs(F32(2) * value_noise(rng, height, width, cy, cx, y0) - F32(1))
-        total += F32(weight) * crest * crest
-        weight_sum += weight
-        weight *= gain
-    return total * F32(1.0 / weight_sum)
+        return w * crest * crest
+
+    return _octave_sum(cell_y, cell_x, octaves, gain, octave)
 
 
 def noise_1d(rng: np.random.Generator, n: int, cell: float) -> np.ndarray:
@@ -131,35 +141,17 @@ def noise_1d(rng: np.random.Generator, n: int, cell: float) -> np.ndarray:
 
 def fbm_1d(rng: np.random.Generator, n: int, cell: float, octaves: int = 5, gain: float = 0.5) -> np.ndarray:
     """1-D fractal noise in [0, 1): outlines of shores, treelines, meanders."""
-    total = np.zeros(n, dtype=F32)
-    weight_sum = 0.0
-    weight = 1.0
-    for k in range(octaves):
-        c = cell / 2**k
-        if k > 0 and c < 1.0:
-            break
-        c = max(c, 1.0)
-        total += F32(weight) * noise_1d(rng, n, c)
-        weight_sum += weight
-        weight *= gain
-    return total * F32(1.0 / weight_sum)
+    return _octave_sum(cell, cell, octaves, gain, lambda w, c, _: w * noise_1d(rng, n, c))
 
 
 def ridged_1d(rng: np.random.Generator, n: int, cell: float, octaves: int = 5, gain: float = 0.5) -> np.ndarray:
     """1-D ridged noise in [0, 1]: mountain skylines with sharp peaks and rounded valleys."""
-    total = np.zeros(n, dtype=F32)
-    weight_sum = 0.0
-    weight = 1.0
-    for k in range(octaves):
-        c = cell / 2**k
-        if k > 0 and c < 1.0:
-            break
-        c = max(c, 1.0)
+
+    def octave(w: np.float32, c: float, _: float) -> np.ndarray:
         crest = F32(1) - np.abs(F32(2) * noise_1d(rng, n, c) - F32(1))
-        total += F32(weight) * crest * crest
-        weight_sum += weight
-        weight *= gain
-    return total * F32(1.0 / weight_sum)
+        return w * crest * crest
+
+    return _octave_sum(cell, cell, octaves, gain, octave)
 
 
 def stretch(field: np.ndarray, lo: float, hi: float) -> np.ndarray:

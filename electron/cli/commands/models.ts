@@ -1,6 +1,6 @@
 /** `tessera models list|verify|info`. */
 import type { Command } from 'commander';
-import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
+import { createNodeEngine, stderrLogger, type NodeEngineOptions } from '../../engine/node/create-node-engine.ts';
 import { jsonLine } from '../support/reporter.ts';
 import { runCommand } from '../support/run-command.ts';
 
@@ -13,6 +13,20 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
+type NodeEngine = ReturnType<typeof createNodeEngine>;
+
+/** Runs a `models` subcommand on its own engine (logging to stderr), disposed however the body ends. */
+function withEngine(json: boolean, options: NodeEngineOptions, body: (engine: NodeEngine) => Promise<void>): Promise<void> {
+  return runCommand(json, async () => {
+    const engine = createNodeEngine({ ...options, logger: stderrLogger() });
+    try {
+      await body(engine);
+    } finally {
+      await engine.dispose();
+    }
+  });
+}
+
 export function registerModels(program: Command): void {
   const models = program.command('models').description('List, inspect and verify model bundles.');
 
@@ -22,21 +36,16 @@ export function registerModels(program: Command): void {
     .option('--models-dir <dir...>', 'extra folders to search')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean; modelsDir?: string[] }) =>
-      runCommand(options.json === true, async () => {
-        const engine = createNodeEngine({ modelDirs: options.modelsDir ?? [], logger: stderrLogger() });
-        try {
-          const list = await engine.listModels();
-          const { problems } = await engine.catalog.list();
-          if (options.json) {
-            process.stdout.write(`${jsonLine({ models: list, problems, searched: engine.catalog.searchedFolders })}\n`);
-            return;
-          }
-          if (list.length === 0) process.stdout.write(`No models found. Searched: ${engine.catalog.searchedFolders.join(', ')}\n`);
-          else process.stdout.write(`${table([['ID', 'NAME', 'VERSION', 'ORIGIN', 'SIZE', 'PATH'], ...list.map((m) => [m.id, m.name, m.version, m.origin, megabytes(m.bytes), m.path])])}\n`);
-          for (const p of problems) process.stderr.write(`skipped ${p.path}: ${p.message}\n`);
-        } finally {
-          await engine.dispose();
+      withEngine(options.json === true, { modelDirs: options.modelsDir ?? [] }, async (engine) => {
+        const list = await engine.listModels();
+        const { problems } = await engine.catalog.list();
+        if (options.json) {
+          process.stdout.write(`${jsonLine({ models: list, problems, searched: engine.catalog.searchedFolders })}\n`);
+          return;
         }
+        if (list.length === 0) process.stdout.write(`No models found. Searched: ${engine.catalog.searchedFolders.join(', ')}\n`);
+        else process.stdout.write(`${table([['ID', 'NAME', 'VERSION', 'ORIGIN', 'SIZE', 'PATH'], ...list.map((m) => [m.id, m.name, m.version, m.origin, megabytes(m.bytes), m.path])])}\n`);
+        for (const p of problems) process.stderr.write(`skipped ${p.path}: ${p.message}\n`);
       }),
     );
 
@@ -46,19 +55,14 @@ export function registerModels(program: Command): void {
     .argument('[model]', 'model id or bundle folder', 'default')
     .option('--json', 'print JSON')
     .action(async (ref: string, options: { json?: boolean }) =>
-      runCommand(options.json === true, async () => {
-        const engine = createNodeEngine({ logger: stderrLogger(), backend: 'cpu' });
-        try {
-          const report = await engine.verifyModel(ref);
-          if (options.json) process.stdout.write(`${jsonLine(report)}\n`);
-          else {
-            for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.message}\n`);
-            process.stdout.write(report.ok ? `${report.id}: all checks passed\n` : `${report.id}: some checks failed\n`);
-          }
-          if (!report.ok) process.exitCode = 3;
-        } finally {
-          await engine.dispose();
+      withEngine(options.json === true, { backend: 'cpu' }, async (engine) => {
+        const report = await engine.verifyModel(ref);
+        if (options.json) process.stdout.write(`${jsonLine(report)}\n`);
+        else {
+          for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.message}\n`);
+          process.stdout.write(report.ok ? `${report.id}: all checks passed\n` : `${report.id}: some checks failed\n`);
         }
+        if (!report.ok) process.exitCode = 3;
       }),
     );
 
@@ -68,30 +72,25 @@ export function registerModels(program: Command): void {
     .argument('[model]', 'model id or bundle folder', 'default')
     .option('--json', 'print JSON')
     .action(async (ref: string, options: { json?: boolean }) =>
-      runCommand(options.json === true, async () => {
-        const engine = createNodeEngine({ logger: stderrLogger() });
-        try {
-          const entry = ref === 'default' ? await engine.catalog.defaultModel() : await engine.catalog.resolve(ref);
-          const m = entry.manifest;
-          if (options.json) {
-            process.stdout.write(`${jsonLine({ origin: entry.origin, path: entry.path, manifest: m })}\n`);
-            return;
-          }
-          const lines = [
-            `${m.name} (${m.id} ${m.version}), ${m.license}`,
-            `origin      ${entry.origin}: ${entry.path}`,
-            `grid        ${m.gridFactor} px per token; window ${m.window.cols}×${m.window.rows} tokens (smallest canvas ${m.window.cols * m.gridFactor}×${m.window.rows * m.gridFactor} px)`,
-            `codebooks   image ${m.vocab.image}, cond ${m.vocab.cond}; transformer ${m.transformer.layers} layers × ${m.transformer.heads} heads, width ${m.transformer.width}`,
-            `defaults    ${m.defaults ? `temperature ${m.defaults.temperature}, top-k ${m.defaults.topK}, top-p ${m.defaults.topP}, ${m.defaults.sampler} stride ${m.defaults.stride}` : 'none'}`,
-            `classes     ${m.classes.length}:`,
-            ...m.classes.map((c) => `  ${String(c.id).padStart(3)}  ${c.color}  ${c.name}`),
-            `files       ${megabytes(entry.bytes)}:`,
-            ...Object.entries(m.files).map(([k, f]) => `  ${k.padEnd(16)} ${f.path} (${megabytes(f.bytes)})`),
-          ];
-          process.stdout.write(`${lines.join('\n')}\n`);
-        } finally {
-          await engine.dispose();
+      withEngine(options.json === true, {}, async (engine) => {
+        const entry = ref === 'default' ? await engine.catalog.defaultModel() : await engine.catalog.resolve(ref);
+        const m = entry.manifest;
+        if (options.json) {
+          process.stdout.write(`${jsonLine({ origin: entry.origin, path: entry.path, manifest: m })}\n`);
+          return;
         }
+        const lines = [
+          `${m.name} (${m.id} ${m.version}), ${m.license}`,
+          `origin      ${entry.origin}: ${entry.path}`,
+          `grid        ${m.gridFactor} px per token; window ${m.window.cols}×${m.window.rows} tokens (smallest canvas ${m.window.cols * m.gridFactor}×${m.window.rows * m.gridFactor} px)`,
+          `codebooks   image ${m.vocab.image}, cond ${m.vocab.cond}; transformer ${m.transformer.layers} layers × ${m.transformer.heads} heads, width ${m.transformer.width}`,
+          `defaults    ${m.defaults ? `temperature ${m.defaults.temperature}, top-k ${m.defaults.topK}, top-p ${m.defaults.topP}, ${m.defaults.sampler} stride ${m.defaults.stride}` : 'none'}`,
+          `classes     ${m.classes.length}:`,
+          ...m.classes.map((c) => `  ${String(c.id).padStart(3)}  ${c.color}  ${c.name}`),
+          `files       ${megabytes(entry.bytes)}:`,
+          ...Object.entries(m.files).map(([k, f]) => `  ${k.padEnd(16)} ${f.path} (${megabytes(f.bytes)})`),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
       }),
     );
 }

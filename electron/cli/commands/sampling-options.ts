@@ -20,28 +20,34 @@ export interface SamplingCliOptions {
 }
 
 export function addSamplingOptions(command: Command): Command {
-  return command
-    .option('--model <id|path>', 'model id or bundle folder (default: the first embedded model)')
-    .option('--temperature <t>', '0 = greedy (default: the model’s)', numberOption('--temperature', (n) => n >= 0 && n <= 10, 'a number 0..10'))
-    .option('--top-k <k>', '0 = off (default: the model’s)', numberOption('--top-k', (n) => Number.isInteger(n) && n >= 0 && n <= 65536, 'an integer 0..65536'))
-    .option('--top-p <p>', '1 = off (default: the model’s)', numberOption('--top-p', (n) => n > 0 && n <= 1, 'a number in (0, 1]'))
-    .addOption(new Option('--sampler <kind>', 'exact: taming’s per-token windows; cached: KV-cached chunks (default: the model’s)').choices(['exact', 'cached']))
-    .option('--stride <s>', 'tokens per chunk for the cached sampler, 1..window width', numberOption('--stride', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1..64'))
+  return addSamplerOptions(command.option('--model <id|path>', 'model id or bundle folder (default: the first embedded model)'))
     .addOption(new Option('--backend <backend>', 'runtime').choices(BACKENDS).default('auto'))
     .option('--max-size <WxH>', 'largest canvas accepted', '2048x2048')
     .option('--json', 'machine-readable events as JSON lines on stdout');
 }
 
-/** The options given, else the model's defaults (as `generate` resolves them). */
-export function resolveSettings(o: SamplingCliOptions, manifest: Manifest, seed: number, decodedPreviews: boolean): GenerationSettings {
+/** The token draw's options (`--temperature`, `--top-k`, `--top-p`, `--sampler`, `--stride`), as every command names them. */
+export function addSamplerOptions(command: Command): Command {
+  return command
+    .option('--temperature <t>', '0 = greedy (default: the model’s)', numberOption('--temperature', (n) => n >= 0 && n <= 10, 'a number 0..10'))
+    .option('--top-k <k>', '0 = off (default: the model’s)', numberOption('--top-k', (n) => Number.isInteger(n) && n >= 0 && n <= 65536, 'an integer 0..65536'))
+    .option('--top-p <p>', '1 = off (default: the model’s)', numberOption('--top-p', (n) => n > 0 && n <= 1, 'a number in (0, 1]'))
+    .addOption(new Option('--sampler <kind>', 'exact: taming’s per-token windows; cached: KV-cached chunks (default: the model’s)').choices(['exact', 'cached']))
+    .option('--stride <s>', 'tokens per chunk for the cached sampler, 1..window width', numberOption('--stride', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer 1..64'));
+}
+
+/**
+ * The options given, else `base` (the settings of a reproduced image), else the model's defaults.
+ */
+export function resolveSettings(o: SamplingCliOptions, manifest: Manifest, seed: number, decodedPreviews: boolean, base?: GenerationSettings): GenerationSettings {
   const d = manifest.defaults;
   return {
     seed,
-    temperature: o.temperature ?? d?.temperature ?? 1,
-    topK: o.topK ?? d?.topK ?? Math.min(100, manifest.vocab.image),
-    topP: o.topP ?? d?.topP ?? 1,
-    sampler: o.sampler ?? d?.sampler ?? 'cached',
-    stride: o.stride ?? d?.stride ?? manifest.window.cols,
+    temperature: o.temperature ?? base?.temperature ?? d?.temperature ?? 1,
+    topK: o.topK ?? base?.topK ?? d?.topK ?? Math.min(100, manifest.vocab.image),
+    topP: o.topP ?? base?.topP ?? d?.topP ?? 1,
+    sampler: o.sampler ?? base?.sampler ?? d?.sampler ?? 'cached',
+    stride: o.stride ?? base?.stride ?? d?.stride ?? manifest.window.cols,
     decodedPreviews,
   };
 }

@@ -9,9 +9,7 @@ import { z } from 'zod';
 import { TesseraError } from '../../../shared/errors.ts';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
 import { GenerationSettingsSchema, type RgbaImage } from '../../../shared/protocol.ts';
-
-export const PARAMETERS_KEY = 'tessera:parameters';
-export const LAYOUT_KEY = 'tessera:layout';
+import { encodeRgbPng, LAYOUT_KEY, PARAMETERS_KEY } from '../../engine/batch/result-png.ts';
 
 export const GenerationRecordSchema = z.strictObject({
   format: z.literal('tessera-generation'),
@@ -30,20 +28,7 @@ export function layoutSha256(layout: LabelMap): string {
 
 /** RGB PNG (alpha is always opaque) with the record and the layout in tEXt. */
 export function encodeResultPng(image: RgbaImage, record: GenerationRecord, layout: LabelMap): Uint8Array {
-  const rgb = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0; i < image.width * image.height; i++) {
-    rgb[3 * i] = image.rgba[4 * i] as number;
-    rgb[3 * i + 1] = image.rgba[4 * i + 1] as number;
-    rgb[3 * i + 2] = image.rgba[4 * i + 2] as number;
-  }
-  return encode({
-    width: image.width,
-    height: image.height,
-    data: rgb,
-    channels: 3,
-    depth: 8,
-    text: { Software: 'Tessera', [PARAMETERS_KEY]: JSON.stringify(record), [LAYOUT_KEY]: Buffer.from(encodeIndexPng(layout)).toString('base64') },
-  });
+  return encodeRgbPng(image, { [PARAMETERS_KEY]: JSON.stringify(record), [LAYOUT_KEY]: Buffer.from(encodeIndexPng(layout)).toString('base64') });
 }
 
 export function encodeRgbaPng(image: RgbaImage, scale = 1): Uint8Array {

@@ -6,8 +6,8 @@
  * shard or order, so the same item always gives the same bytes: that is what lets a resumed or
  * sharded batch equal an uninterrupted one, file for file.
  *
- * Re-implemented here rather than imported because the CLI's version uses node:crypto and
- * Buffer; tests check that the CLI reads these files.
+ * The tEXt keys and the RGB encoding live here, in the engine core (no Node), and the CLI's
+ * png.ts uses them; tests check that the CLI reads these files.
  */
 import { decode, encode } from 'fast-png';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
@@ -80,20 +80,18 @@ export function expectedText(item: ItemDescription): ExpectedText {
 }
 
 export function encodeItemPng(image: RgbaImage, text: ExpectedText): Uint8Array {
+  return encodeRgbPng(image, { [PARAMETERS_KEY]: text.parameters, [LAYOUT_KEY]: text.layout, [BATCH_KEY]: text.batch });
+}
+
+/** An 8-bit RGB PNG (alpha dropped: results are opaque) carrying `Software: Tessera` and `text` in tEXt. */
+export function encodeRgbPng(image: RgbaImage, text: Record<string, string>): Uint8Array {
   const rgb = new Uint8Array(image.width * image.height * 3);
   for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
     rgb[i] = image.rgba[j] as number;
     rgb[i + 1] = image.rgba[j + 1] as number;
     rgb[i + 2] = image.rgba[j + 2] as number;
   }
-  return encode({
-    width: image.width,
-    height: image.height,
-    data: rgb,
-    channels: 3,
-    depth: 8,
-    text: { Software: 'Tessera', [PARAMETERS_KEY]: text.parameters, [LAYOUT_KEY]: text.layout, [BATCH_KEY]: text.batch },
-  });
+  return encode({ width: image.width, height: image.height, data: rgb, channels: 3, depth: 8, text: { Software: 'Tessera', ...text } });
 }
 
 export type PngCheck = { ok: true; rgb: Uint8Array } | { ok: false; reason: string };

@@ -6,8 +6,8 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import { TesseraError } from '../../../shared/errors.ts';
 import type { Logger } from '../logger.ts';
-import { OrtModelSession, type TensorFactory } from '../ort-session.ts';
-import type { ModelSession, ModelSource, Runtime } from '../runtime.ts';
+import { createOrtRuntime, type TensorFactory } from '../ort-session.ts';
+import type { ModelSource, Runtime } from '../runtime.ts';
 
 type OrtNode = typeof import('onnxruntime-node');
 
@@ -38,27 +38,19 @@ export async function createOrtNodeRuntime(options: OrtNodeOptions): Promise<Run
       ? { executionProviders: ['cpu'], intraOpNumThreads: options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 }
       : // Graph capture and a GPU-resident KV cache would be faster on real GPUs but are not measured yet.
         { executionProviders: [{ name: 'webgpu' }], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
-  const sessions = new Set<ModelSession>();
-  return {
+  return createOrtRuntime({
     backend: options.provider,
     note: options.note,
-    async createSession(label: string, source: ModelSource): Promise<ModelSession> {
-      let session: InferenceSession;
+    logger: options.logger,
+    makeTensor,
+    async open(label, source) {
       try {
-        session = source.kind === 'path' ? await ort.InferenceSession.create(source.path, sessionOptions) : await ort.InferenceSession.create(source.bytes, sessionOptions);
+        return source.kind === 'path' ? await ort.InferenceSession.create(source.path, sessionOptions) : await ort.InferenceSession.create(source.bytes, sessionOptions);
       } catch (error) {
         throw sessionCreateError(label, source, error);
       }
-      const wrapped = new OrtModelSession(label, session, makeTensor, options.logger);
-      sessions.add(wrapped);
-      return wrapped;
     },
-    async dispose(): Promise<void> {
-      const all = [...sessions];
-      sessions.clear();
-      await Promise.allSettled(all.map((s) => s.release()));
-    },
-  };
+  });
 }
 
 /** A clear MODEL_INVALID for a graph that onnxruntime refuses (truncated, corrupt, wrong opset). */

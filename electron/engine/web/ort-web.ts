@@ -7,8 +7,8 @@
 import * as ort from 'onnxruntime-web';
 import { TesseraError } from '../../../shared/errors.ts';
 import type { Logger } from '../logger.ts';
-import { OrtModelSession, type TensorFactory } from '../ort-session.ts';
-import type { ModelSession, ModelSource, Runtime } from '../runtime.ts';
+import { createOrtRuntime, type TensorFactory } from '../ort-session.ts';
+import type { Runtime } from '../runtime.ts';
 
 export interface OrtWebOptions {
   /** WASM threads (needs cross-origin isolation in a browser; works in Node). */
@@ -22,15 +22,15 @@ export interface OrtWebOptions {
 export async function createOrtWebRuntime(options: OrtWebOptions): Promise<Runtime> {
   ort.env.wasm.numThreads = options.threads;
   const makeTensor: TensorFactory = (type, data, dims) => new ort.Tensor(type, data, dims as number[]);
-  const sessions = new Set<ModelSession>();
-  return {
+  return createOrtRuntime({
     backend: 'wasm',
     note: options.note,
-    async createSession(label: string, source: ModelSource): Promise<ModelSession> {
+    logger: options.logger,
+    makeTensor,
+    async open(label, source) {
       const bytes = source.kind === 'bytes' ? source.bytes : await readPath(options, source.path);
-      let session: ort.InferenceSession;
       try {
-        session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+        return await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
       } catch (error) {
         const why = (error instanceof Error ? error.message : String(error)).trim();
         const where = source.kind === 'path' ? source.path : source.name;
@@ -39,16 +39,8 @@ export async function createOrtWebRuntime(options: OrtWebOptions): Promise<Runti
           path: where,
         });
       }
-      const wrapped = new OrtModelSession(label, session, makeTensor, options.logger);
-      sessions.add(wrapped);
-      return wrapped;
     },
-    async dispose(): Promise<void> {
-      const all = [...sessions];
-      sessions.clear();
-      await Promise.allSettled(all.map((s) => s.release()));
-    },
-  };
+  });
 }
 
 async function readPath(options: OrtWebOptions, path: string): Promise<Uint8Array> {

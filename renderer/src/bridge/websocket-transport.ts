@@ -5,10 +5,10 @@
  * back-off (the server keeps no per-connection state the studio relies on). The socket lives in
  * a worker (socket-worker.ts) so decoding previews never blocks painting.
  */
-import { decodeWire, encodeWire } from '../../../shared/wire.ts';
 import type { Transport } from './transport.ts';
 import type { FromWorker, ToWorker } from './socket-protocol.ts';
 import { Listeners } from './transport.ts';
+import { openReconnectingSocket } from './reconnecting-socket.ts';
 
 export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
   const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -44,53 +44,15 @@ export function createWebSocketTransport(url: string): Transport {
 export function createInPageWebSocketTransport(url: string): Transport {
   const messages = new Listeners<unknown>();
   const status = new Listeners<{ state: 'open' } | { state: 'closed'; reason: string }>();
-  let socket: WebSocket | null = null;
-  let queue: string[] = [];
-  let closedByUs = false;
-  let retry = 0;
-
-  const connect = (): void => {
-    const ws = new WebSocket(url);
-    socket = ws;
-    ws.onopen = () => {
-      retry = 0;
-      status.emit({ state: 'open' });
-      for (const text of queue) ws.send(text);
-      queue = [];
-    };
-    ws.onmessage = (e: MessageEvent) => {
-      if (typeof e.data !== 'string') return;
-      let message: unknown;
-      try {
-        message = decodeWire(e.data);
-      } catch {
-        return;
-      }
-      messages.emit(message);
-    };
-    ws.onclose = (e: CloseEvent) => {
-      if (socket !== ws) return;
-      socket = null;
-      status.emit({ state: 'closed', reason: e.reason || `socket closed (${e.code})` });
-      if (!closedByUs && e.code !== 4401) {
-        retry++;
-        setTimeout(connect, Math.min(5000, 250 * 2 ** retry));
-      }
-    };
-  };
-  connect();
-
+  const socket = openReconnectingSocket(url, {
+    onOpen: () => status.emit({ state: 'open' }),
+    onMessage: (message) => messages.emit(message),
+    onClosed: (reason) => status.emit({ state: 'closed', reason }),
+  });
   return {
-    send(message) {
-      const text = encodeWire(message);
-      if (socket && socket.readyState === WebSocket.OPEN) socket.send(text);
-      else queue.push(text);
-    },
+    send: (message) => socket.send(message),
     onMessage: (l) => messages.add(l),
     onStatus: (l) => status.add(l),
-    close() {
-      closedByUs = true;
-      socket?.close(1000, 'studio closed');
-    },
+    close: () => socket.close(),
   };
 }
