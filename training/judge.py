@@ -1,0 +1,383 @@
+"""The layout-fidelity judge: a small, independent segmentation network trained on real renders.
+
+Taming-transformers (and SPADE before it) measure how well a semantic-synthesis model follows its
+layout by segmenting the generated images with an independent segmentation network and comparing
+the result with the requested layout (mIoU). This module is that network for the procedural
+landscape dataset. It never sees a VQGAN output or a generated image while training: it learns from
+renders only (`training.data.render_scene`), with mild photometric/blur augmentation so that the
+smoothness of decoded images does not by itself read as a class change.
+
+    /usr/bin/python3 -m training.judge train [--out /work/runs/judge] [--steps 1800] [--resume]
+    /usr/bin/python3 -m training.judge eval  [--weights training/judge/judge-v1.pt] [--count 500]
+
+Seeds: training renders use JUDGE_SEED_START.. (inside the training range, disjoint from the seeds
+the generative models start from); evaluation uses held-out seeds HELDOUT_SEED_START.. .
+`train` ends by writing the weights file (`--export`, default training/judge/judge-v1.pt, ~3 MB) and
+`judge-metrics.json` next to it. Weights are stored with `training.safe_serialization` (tensors +
+JSON, loaded with weights_only=True).
+"""
+from __future__ import annotations
+
+from . import cpu_setup  # noqa: F401  (sets OPENBLAS_NUM_THREADS before numpy/torch load)
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import safe_serialization
+from .data import NUM_CLASSES, render_batch
+from .data.classes import CLASS_NAMES
+from .data.generate import HELDOUT_SEED_START
+from .data.render import RENDERER_VERSION
+
+JUDGE_FORMAT = "tessera-judge"
+JUDGE_SEED_START = 900_000  # training renders for the judge: 900_000 .. 900_000 + pool - 1
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "judge" / "judge-v1.pt"
+DEFAULT_RUN = Path("/work/runs/judge")
+DEFAULT_CONFIG = {"stem": 16, "channels": [32, 64, 96, 128], "num_classes": NUM_CLASSES}
+
+
+# --------------------------------------------------------------------------------------- model
+def _conv(i: int, o: int, stride: int = 1) -> list[nn.Module]:
+    return [nn.Conv2d(i, o, 3, stride=stride, padding=1), nn.ReLU(inplace=True)]
+
+
+class JudgeNet(nn.Module):
+    """A tiny U-Net without normalisation layers (BatchNorm is slow under CPU bf16 autocast here).
+
+    Full-resolution stem (one conv), four stride-2 levels, nearest upsampling with skip
+    concatenation back to full resolution, 1x1 head. Fully convolutional: any H, W works (a
+    multiple of 16 avoids a rounding mismatch, but interpolation to the skip size handles the rest).
+    """
+
+    def __init__(self, stem: int = 16, channels: Sequence[int] = (32, 64, 96, 128), num_classes: int = NUM_CLASSES):
+        super().__init__()
+        self.stem = nn.Sequential(*_conv(3, stem))
+        self.down = nn.ModuleList()
+        c = stem
+        for o in channels:
+            self.down.append(nn.Sequential(*_conv(c, o, 2), *_conv(o, o)))
+            c = o
+        self.up = nn.ModuleList()
+        for o in reversed([stem, *channels[:-1]]):
+            self.up.append(nn.Sequential(*_conv(c + o, o)))
+            c = o
+        self.head = nn.Conv2d(c, num_classes, 1)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        skips = [x]
+        for d in self.down:
+            x = d(x)
+            skips.append(x)
+        skips.pop()
+        for u in self.up:
+            s = skips.pop()
+            x = F.interpolate(x, size=s.shape[-2:], mode="nearest")
+            x = u(torch.cat([x, s], 1))
+        return self.head(x)
+
+
+def to_input(images: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """uint8 NHWC RGB -> float NCHW in [-1, 1]."""
+    t = torch.as_tensor(images)
+    if t.dim() == 3:
+        t = t[None]
+    return t.permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous()
+
+
+def load_judge(path: str | Path = DEFAULT_WEIGHTS) -> JudgeNet:
+    payload = safe_serialization.load(Path(path))
+    if not isinstance(payload, dict) or payload.get("format") != JUDGE_FORMAT:
+        raise ValueError(f"{path} is not a Tessera judge weights file")
+    cfg = payload["config"]
+    model = JudgeNet(cfg["stem"], cfg["channels"], cfg["num_classes"])
+    model.load_state_dict({k: v.float() for k, v in payload["state_dict"].items()})
+    model.eval()
+    return model
+
+
+@torch.no_grad()
+def segment(model: nn.Module, images: np.ndarray, batch: int = 1, precision: str = "bf16") -> np.ndarray:
+    """uint8 (N, H, W, 3) images -> uint8 (N, H, W) class ids."""
+    model.eval()
+    out = np.empty(images.shape[:3], dtype=np.uint8)
+    for i in range(0, len(images), batch):
+        x = to_input(images[i : i + batch])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            logits = model(x)
+        out[i : i + batch] = logits.float().argmax(1).to(torch.uint8).numpy()
+    return out
+
+
+# ------------------------------------------------------------------------------------- metrics
+def confusion(pred: np.ndarray, target: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """Confusion matrix C[target, pred] (int64) over all pixels."""
+    idx = target.astype(np.int64).ravel() * num_classes + pred.astype(np.int64).ravel()
+    return np.bincount(idx, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
+
+
+def iou_report(conf: np.ndarray, names: Sequence[str] = CLASS_NAMES) -> dict:
+    """Per-class IoU = TP / (TP + FP + FN) over the whole set; mIoU = mean over classes that occur
+    in the target or the prediction (a class absent from both is not counted)."""
+    tp = np.diag(conf).astype(np.float64)
+    union = conf.sum(0) + conf.sum(1) - tp
+    per_class = {}
+    ious = []
+    for c, name in enumerate(names):
+        if union[c] > 0:
+            per_class[name] = round(float(tp[c] / union[c]), 4)
+            ious.append(tp[c] / union[c])
+        else:
+            per_class[name] = None
+    return {
+        "miou": round(float(np.mean(ious)), 4) if ious else None,
+        "pixel_accuracy": round(float(tp.sum() / max(conf.sum(), 1)), 4),
+        "per_class_iou": per_class,
+        "pixels": int(conf.sum()),
+    }
+
+
+# ---------------------------------------------------------------------------------------- data
+def render_pool(seed_start: int, count: int, size: int, cache_dir: Path | None, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Renders (or loads from the cache) `count` scenes of size x size from consecutive seeds."""
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        stem = cache_dir / f"{RENDERER_VERSION}-{seed_start}-{count}-{size}"
+        img_p, lab_p = Path(f"{stem}-images.npy"), Path(f"{stem}-labels.npy")
+        if img_p.is_file() and lab_p.is_file():
+            return np.load(img_p), np.load(lab_p)
+    images, labels = render_batch(range(seed_start, seed_start + count), size, size, workers=workers)
+    if cache_dir is not None:
+        for arr, p in ((images, img_p), (labels, lab_p)):
+            tmp = p.with_name(p.name + f".tmp-{os.getpid()}.npy")
+            np.save(tmp, arr)
+            os.replace(tmp, p)
+    return images, labels
+
+
+def _gaussian_kernel(sigma: float) -> torch.Tensor:
+    r = max(1, int(math.ceil(2.5 * sigma)))
+    x = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-0.5 * (x / sigma) ** 2)
+    return k / k.sum()
+
+
+def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """Mild augmentation of a [-1, 1] batch, per sample: hflip, brightness/contrast/colour shift,
+    Gaussian blur, 2x down-up resampling, Gaussian noise. Keeps labels valid (only hflip moves pixels;
+    the caller flips labels with the same mask)."""
+    n = x.shape[0]
+    r = lambda *s: torch.rand(*s, generator=g)  # noqa: E731
+    # colour: contrast around the image mean, brightness, per-channel shift
+    mean = x.mean(dim=(1, 2, 3), keepdim=True)
+    contrast = 1 + (r(n, 1, 1, 1) - 0.5) * 0.3
+    x = (x - mean) * contrast + mean + (r(n, 1, 1, 1) - 0.5) * 0.2 + (r(n, 3, 1, 1) - 0.5) * 0.08
+    out = []
+    for i in range(n):
+        xi = x[i : i + 1]
+        u = r(3)
+        if u[0] < 0.4:
+            k = _gaussian_kernel(0.3 + 1.2 * float(r(1)))
+            p = k.numel() // 2
+            xi = F.pad(xi, (p, p, p, p), mode="reflect")
+            xi = F.conv2d(xi, k.view(1, 1, 1, -1).expand(3, 1, 1, -1), groups=3)
+            xi = F.conv2d(xi, k.view(1, 1, -1, 1).expand(3, 1, -1, 1), groups=3)
+        elif u[1] < 0.3:
+            h, w = xi.shape[-2:]
+            xi = F.interpolate(F.avg_pool2d(xi, 2), size=(h, w), mode="bilinear", align_corners=False)
+        if u[2] < 0.4:
+            xi = xi + torch.randn(xi.shape, generator=g) * (0.08 * float(r(1)))
+        out.append(xi)
+    return torch.cat(out).clamp(-1, 1)
+
+
+def sample_batch(images: np.ndarray, labels: np.ndarray, batch: int, crop: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    n, h, w = labels.shape
+    idx = torch.randint(0, n, (batch,), generator=g).tolist()
+    ys = torch.randint(0, h - crop + 1, (batch,), generator=g).tolist()
+    xs = torch.randint(0, w - crop + 1, (batch,), generator=g).tolist()
+    flips = (torch.rand(batch, generator=g) < 0.5).tolist()
+    imgs, labs = [], []
+    for i, y, x, f in zip(idx, ys, xs, flips):
+        im = images[i, y : y + crop, x : x + crop]
+        lb = labels[i, y : y + crop, x : x + crop]
+        if f:
+            im, lb = im[:, ::-1], lb[:, ::-1]
+        imgs.append(np.ascontiguousarray(im))
+        labs.append(np.ascontiguousarray(lb))
+    return to_input(np.stack(imgs)), torch.from_numpy(np.stack(labs)).long()
+
+
+# ------------------------------------------------------------------------------------ training
+def _save_atomic(obj: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    safe_serialization.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def evaluate_judge(model: nn.Module, count: int, cache_dir: Path | None, size: int = 256, precision: str = "bf16") -> dict:
+    images, labels = render_pool(HELDOUT_SEED_START, count, size, cache_dir)
+    t = time.time()
+    pred = segment(model, images, precision=precision)
+    report = iou_report(confusion(pred, labels))
+    report.update({"scenes": count, "size": size, "seed_start": HELDOUT_SEED_START, "seconds": round(time.time() - t, 1)})
+    return report
+
+
+def lr_at(step: int, steps: int, lr: float, warmup: int = 100) -> float:
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def train(args: argparse.Namespace) -> dict:
+    torch.set_num_threads(args.threads)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    cache = out / "cache"
+    log_path = out / "metrics.jsonl"
+    ckpt_path = out / "last.ckpt"
+    config = dict(DEFAULT_CONFIG)
+    hparams = {"steps": args.steps, "batch": args.batch, "crop": args.crop, "lr": args.lr, "pool": args.pool,
+               "seed": args.seed, "seed_start": JUDGE_SEED_START, "precision": args.precision, "size": 256}
+    model = JudgeNet(config["stem"], config["channels"], config["num_classes"])
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    step = 0
+    elapsed = 0.0
+    if args.resume and ckpt_path.is_file():
+        ck = safe_serialization.load(ckpt_path)
+        # The step count may change on resume (the cosine schedule follows it); nothing else may.
+        theirs = {k: v for k, v in ck.get("hparams", {}).items() if k != "steps"}
+        if theirs != {k: v for k, v in hparams.items() if k != "steps"}:
+            raise SystemExit(f"{ckpt_path} was written with other settings: {ck.get('hparams')} vs {hparams}")
+        if ck["hparams"]["steps"] != hparams["steps"]:
+            print(f"note: steps changed from {ck['hparams']['steps']} to {hparams['steps']} on resume", flush=True)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        step, elapsed = ck["step"], ck.get("elapsed", 0.0)
+        print(f"resumed at step {step}", flush=True)
+    elif ckpt_path.is_file() and not args.resume:
+        raise SystemExit(f"{ckpt_path} exists: pass --resume to continue it, or choose another --out")
+
+    t0 = time.time()
+    images, labels = render_pool(JUDGE_SEED_START, args.pool, 256, cache)
+    print(f"training pool: {len(images)} scenes ({time.time() - t0:.0f}s)", flush=True)
+    log = open(log_path, "a", encoding="utf-8")
+
+    def write(rec: dict) -> None:
+        log.write(json.dumps({"time": round(time.time(), 1), **rec}) + "\n")
+        log.flush()
+
+    model.train()
+    seg_start = time.time()
+    window: list[float] = []
+    while step < args.steps:
+        ts = time.time()
+        g = torch.Generator().manual_seed(args.seed * 1_000_003 + step)
+        x, y = sample_batch(images, labels, args.batch, args.crop, g)
+        x = augment(x, g)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, args.steps, args.lr)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            logits = model(x)
+        loss = F.cross_entropy(logits.float(), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        window.append(time.time() - ts)
+        if step % args.log_every == 0:
+            write({"step": step, "loss": round(loss.item(), 4), "lr": round(lr_at(step - 1, args.steps, args.lr), 6),
+                   "s_per_step": round(float(np.median(window)), 3)})
+            print(f"step {step} loss {loss.item():.4f} {np.median(window):.2f}s/step", flush=True)
+            window = []
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            _save_atomic({"format": "tessera-judge-ckpt", "hparams": hparams, "model": model.state_dict(),
+                          "optimizer": opt.state_dict(), "step": step,
+                          "elapsed": elapsed + time.time() - seg_start}, ckpt_path)
+        if args.eval_every and step % args.eval_every == 0 and step < args.steps:
+            rep = evaluate_judge(model, args.quick_eval, cache, precision=args.precision)
+            model.train()
+            write({"step": step, "eval_quick": {"miou": rep["miou"], "pixel_accuracy": rep["pixel_accuracy"], "scenes": rep["scenes"]}})
+            print(f"step {step} quick eval mIoU {rep['miou']} acc {rep['pixel_accuracy']}", flush=True)
+
+    elapsed += time.time() - seg_start
+    report = evaluate_judge(model, args.eval_count, cache, precision=args.precision)
+    report["train_seconds"] = round(elapsed, 1)
+    report["train"] = hparams
+    write({"step": step, "eval_final": report})
+    print(json.dumps(report, indent=2), flush=True)
+    export(model, config, hparams, report, args.export)
+    return report
+
+
+def export(model: nn.Module, config: dict, hparams: dict, report: dict, path: Path) -> None:
+    payload = {"format": JUDGE_FORMAT, "version": 1, "config": config, "train": hparams,
+               "renderer": RENDERER_VERSION, "classes": list(CLASS_NAMES),
+               "state_dict": {k: v.detach().float().clone() for k, v in model.state_dict().items()},
+               "heldout_eval": {k: report[k] for k in ("miou", "pixel_accuracy", "per_class_iou", "scenes", "seed_start")}}
+    _save_atomic(payload, path)
+    metrics = path.with_name(path.stem + "-metrics.json")
+    metrics.write_text(json.dumps({"weights": path.name, "bytes": path.stat().st_size, **report}, indent=2) + "\n")
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) and {metrics}", flush=True)
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m training.judge", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="train the judge on renders, evaluate on held-out renders, export the weights")
+    t.add_argument("--out", type=Path, default=DEFAULT_RUN, help=f"run folder (checkpoint, metrics, render cache; default {DEFAULT_RUN})")
+    t.add_argument("--export", type=Path, default=DEFAULT_WEIGHTS, help="weights file written at the end")
+    t.add_argument("--steps", type=int, default=1800)
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--crop", type=int, default=128)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--pool", type=int, default=2000, help="training renders (256x256) sampled with random crops")
+    t.add_argument("--seed", type=int, default=7)
+    t.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--log-every", type=int, default=25)
+    t.add_argument("--checkpoint-every", type=int, default=100)
+    t.add_argument("--eval-every", type=int, default=300)
+    t.add_argument("--quick-eval", type=int, default=48, help="held-out scenes for the periodic evaluation")
+    t.add_argument("--eval-count", type=int, default=500, help="held-out scenes for the final evaluation")
+    t.add_argument("--resume", action="store_true")
+    e = sub.add_parser("eval", help="mIoU of a weights file on held-out renders")
+    e.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    e.add_argument("--count", type=int, default=500)
+    e.add_argument("--cache", type=Path, default=None, help="render cache folder (default: none)")
+    e.add_argument("--threads", type=int, default=2)
+    e.add_argument("--json", type=Path, default=None, help="also write the report here")
+    args = p.parse_args(None if argv is None else list(argv))
+    if args.cmd == "train":
+        train(args)
+        return 0
+    torch.set_num_threads(args.threads)
+    rep = evaluate_judge(load_judge(args.weights), args.count, args.cache)
+    text = json.dumps(rep, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
