@@ -58,8 +58,6 @@ export const LAYERS = [
     folders: ['shared/', 'renderer/'],
     packages: ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'zustand', 'zustand/shallow', 'zustand/react/shallow', 'zod', 'fast-png'],
     node: false,
-    // Build tooling for the renderer runs in Node, not in the page.
-    tooling: ['renderer/vite.config.ts'],
   },
 ];
 
@@ -83,7 +81,7 @@ export const layeringRule = {
     const file = path.resolve(context.filename);
     const relativeFile = path.relative(ROOT, file).split(path.sep).join('/');
     const baseLayer = layerFor(relativeFile);
-    if (!baseLayer || baseLayer.tooling?.includes(relativeFile)) return {};
+    if (!baseLayer) return {};
     // Tests run in Node under vitest: they may use Node, the test tooling and their layer's Node
     // adapters, but still no other layer's code.
     const layer = TEST_FILE.test(relativeFile)

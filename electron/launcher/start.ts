@@ -23,7 +23,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 /** Starts `vite` for the renderer and resolves with its local URL once it is listening. */
 function startDevServer(): Promise<{ url: string; child: ChildProcess }> {
   const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const child = spawn(process.execPath, [vite, '--config', path.join(REPO_ROOT, 'renderer', 'vite.config.ts'), '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [vite, '--config', path.join(REPO_ROOT, 'vite.renderer.config.ts'), '--host', '127.0.0.1'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let seen = '';
     child.stdout?.on('data', (chunk: Buffer) => {
