@@ -31,7 +31,7 @@ function run(command, args, options = {}) {
 const sources = Math.max(newestMtime(path.join(ROOT, 'renderer', 'src')), newestMtime(path.join(ROOT, 'shared')), statSync(path.join(ROOT, 'renderer', 'index.html')).mtimeMs);
 if (!existsSync(DIST) || statSync(DIST).mtimeMs < sources) {
   console.log('e2e: building the studio…');
-  const code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+  const code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
   if (code !== 0) process.exit(code);
 }
 
