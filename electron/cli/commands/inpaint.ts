@@ -4,15 +4,16 @@
  * image's own tokens (and, by default, its own pixels). See electron/engine/inpaint/.
  */
 import { randomInt } from 'node:crypto';
-import { decode, encode } from 'fast-png';
+import { decode } from 'fast-png';
 import { Option, type Command } from 'commander';
 import { TesseraError } from '../../../shared/errors.ts';
-import { decodeLabelPng, encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { decodeLabelPng, type LabelMap } from '../../../shared/labelmap.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import { readEmbeddedLayout } from '../../engine/batch/index.ts';
 import { cropImage, decodeImagePng, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, runInpaintJob, type FitMode, type PixelMask } from '../../engine/inpaint/index.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { readInputFile, writeFileAtomic } from '../support/files.ts';
+import { encodeResultPng } from '../support/png.ts';
 import { CliReporter, jsonLine } from '../support/reporter.ts';
 import { numberOption, onInterrupt, parseSize, runCommand } from '../support/run-command.ts';
 import { addSamplingOptions, describeSettings, resolveSettings, type SamplingCliOptions } from './sampling-options.ts';
@@ -129,9 +130,7 @@ async function inpaintAction(o: InpaintCliOptions): Promise<void> {
     const out = o.fit === 'pad' ? cropImage(outcome.result.image, original) : outcome.result.image;
     const outLayout = o.fit === 'pad' ? fitLabelMap(layout, original) : layout;
     const record = { format: 'tessera-inpaint', version: 1, model: { id: info.id, version: info.version }, settings: outcome.result.settings, options, backend: outcome.result.backend, regionTokens: outcome.regionTokens, totalTokens: outcome.totalTokens, fit: o.fit ?? null };
-    const rgb = new Uint8Array(out.width * out.height * 3);
-    for (let p = 0; p < out.width * out.height; p++) rgb.set(out.rgba.subarray(4 * p, 4 * p + 3), 3 * p);
-    await writeFileAtomic(o.out, encode({ width: out.width, height: out.height, data: rgb, channels: 3, depth: 8, text: { Software: 'Tessera', [INPAINT_KEY]: JSON.stringify(record), 'tessera:layout': Buffer.from(encodeIndexPng(outLayout)).toString('base64') } }));
+    await writeFileAtomic(o.out, encodeResultPng(out, record, outLayout, INPAINT_KEY));
     const share = ((100 * outcome.regionTokens) / outcome.totalTokens).toFixed(0);
     if (json) process.stdout.write(`${jsonLine({ type: 'result', file: o.out, record, notes: outcome.notes, seconds: outcome.result.seconds })}\n`);
     else reporter.note(`wrote ${o.out} (${out.width}×${out.height}; region ${outcome.regionTokens} of ${outcome.totalTokens} tokens = ${share} %; seed ${settings.seed}; ${outcome.result.seconds.toFixed(2)} s)`);

@@ -3,13 +3,13 @@
  * itself (as a base64 grayscale index PNG), so `generate --reproduce image.png` can regenerate
  * it exactly on the same model and backend.
  */
-import { createHash } from 'node:crypto';
 import { decode, encode } from 'fast-png';
 import { z } from 'zod';
 import { TesseraError } from '../../../shared/errors.ts';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
 import { GenerationSettingsSchema, type RgbaImage } from '../../../shared/protocol.ts';
-import { encodeRgbPng, LAYOUT_KEY, PARAMETERS_KEY } from '../../engine/batch/result-png.ts';
+import { toBase64 } from '../../engine/batch/digest.ts';
+import { asciiJson, encodeRgbPng, LAYOUT_KEY, layoutChecksum, PARAMETERS_KEY, readEmbeddedLayout } from '../../engine/batch/result-png.ts';
 
 export const GenerationRecordSchema = z.strictObject({
   format: z.literal('tessera-generation'),
@@ -22,13 +22,15 @@ export const GenerationRecordSchema = z.strictObject({
 });
 export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
 
-export function layoutSha256(layout: LabelMap): string {
-  return createHash('sha256').update(layout.data).update(`${layout.width}x${layout.height}`).digest('hex');
-}
+/** The layout checksum recorded in a result PNG: the same one batch images carry. */
+export const layoutSha256 = layoutChecksum;
 
-/** RGB PNG (alpha is always opaque) with the record and the layout in tEXt. */
-export function encodeResultPng(image: RgbaImage, record: GenerationRecord, layout: LabelMap): Uint8Array {
-  return encodeRgbPng(image, { [PARAMETERS_KEY]: JSON.stringify(record), [LAYOUT_KEY]: Buffer.from(encodeIndexPng(layout)).toString('base64') });
+/**
+ * RGB PNG (alpha is always opaque) with the record and the layout in tEXt. The JSON is written
+ * ASCII-only because tEXt is Latin-1 (a model path may hold any character).
+ */
+export function encodeResultPng(image: RgbaImage, record: GenerationRecord | Record<string, unknown>, layout: LabelMap, key = PARAMETERS_KEY): Uint8Array {
+  return encodeRgbPng(image, { [key]: asciiJson(record), [LAYOUT_KEY]: toBase64(encodeIndexPng(layout)) });
 }
 
 export function encodeRgbaPng(image: RgbaImage, scale = 1): Uint8Array {
@@ -63,9 +65,8 @@ export function readResultPng(bytes: Uint8Array): { record: GenerationRecord; la
   } catch (error) {
     throw new TesseraError('BAD_INPUT', `The PNG's Tessera parameters are unreadable: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const layoutPng = decode(new Uint8Array(Buffer.from(layoutText, 'base64')));
-  if (layoutPng.channels !== 1 || layoutPng.depth !== 8) throw new TesseraError('BAD_INPUT', 'The embedded layout is not a grayscale index PNG.');
-  const layout: LabelMap = { width: layoutPng.width, height: layoutPng.height, data: new Uint8Array(layoutPng.data) };
+  const layout = readEmbeddedLayout(text as Record<string, string>);
+  if (!layout) throw new TesseraError('BAD_INPUT', 'The embedded layout is not a grayscale index PNG.');
   if (layoutSha256(layout) !== record.layoutSha256) throw new TesseraError('BAD_INPUT', 'The embedded layout does not match its recorded checksum.');
   return { record, layout };
 }
