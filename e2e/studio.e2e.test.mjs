@@ -193,7 +193,7 @@ test('cancels a running generation', async () => {
   assert.equal((await snapshot(page)).gallery.length, before.gallery.length, 'no result filed');
 });
 
-test('runs a batch of 4 into the gallery and the output folder', async (t) => {
+test('runs a batch of 4 into the gallery and the output folder', async () => {
   const before = await snapshot(page);
   await page.click('[data-testid="tab-batch"]');
   await page.fill('[data-testid="batch-seeds"]', '11-14');
@@ -201,11 +201,7 @@ test('runs a batch of 4 into the gallery and the output folder', async (t) => {
   const job = await startedJob(before.job.id);
   const done = await jobDone(job.id, 150_000);
   const s = await snapshot(page);
-  if (done.state === 'failed' && s.toasts.some((x) => /not available|no handler|not implemented/i.test(`${x.title} ${x.detail}`))) {
-    t.skip('PENDING: the engine has no job.batch yet');
-    return;
-  }
-  assert.equal(done.state, 'done');
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
   assert.equal(s.batch.items.length, 4);
   assert.ok(s.batch.items.every((i) => i.state === 'done'), JSON.stringify(s.batch.items));
   const batchEntries = s.gallery.filter((g) => g.kind === 'batch');
@@ -227,7 +223,7 @@ test('runs a batch of 4 into the gallery and the output folder', async (t) => {
   await page.getByRole('button', { name: 'End compare' }).click();
 });
 
-test('inpaints a region and keeps the pixels outside it', async (t) => {
+test('inpaints a region and keeps the pixels outside it', async () => {
   const s0 = await snapshot(page);
   const gf = s0.model.gridFactor;
   await page.evaluate(() => undefined);
@@ -252,12 +248,7 @@ test('inpaints a region and keeps the pixels outside it', async (t) => {
   const job = await startedJob(masked.job.id);
   const done = await jobDone(job.id, 90_000);
   const s = await snapshot(page);
-  if (done.state === 'failed' && s.toasts.some((x) => /inpaint/i.test(`${x.title} ${x.detail}`))) {
-    t.skip('PENDING: the engine has no job.inpaint yet');
-    await page.getByRole('button', { name: 'Done' }).click();
-    return;
-  }
-  assert.equal(done.state, 'done');
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
   assert.equal(s.inpaint.staged, 1, 'the candidate waits in the staging strip');
   await screenshot(page, '07-inpaint-staged');
   const stagedId = (await page.evaluate(() => window.__tessera.stagedIds()))[0];
@@ -282,7 +273,7 @@ test('inpaints a region and keeps the pixels outside it', async (t) => {
   await page.getByRole('button', { name: 'Done' }).click();
 });
 
-test('resamples one token clicked on the heat-map', async (t) => {
+test('resamples one token clicked on the heat-map', async () => {
   const before = await snapshot(page);
   await page.locator('.gallery-item .thumb-button').last().click();
   await page.click('[data-testid="heatmap"]');
@@ -292,11 +283,7 @@ test('resamples one token clicked on the heat-map', async (t) => {
   const done = await jobDone(job.id, 60_000);
   const s = await snapshot(page);
   await page.click('[data-testid="heatmap"]');
-  if (done.state === 'failed' && s.toasts.some((x) => /inpaint/i.test(`${x.title} ${x.detail}`))) {
-    t.skip('PENDING: click-a-token resample needs job.inpaint in the engine');
-    return;
-  }
-  assert.equal(done.state, 'done');
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
   assert.equal(done.kind, 'resample');
   assert.ok(s.inpaint.staged >= 1, 'the resampled image is staged for review');
   await page.click('[data-testid="discard-staged"]');

@@ -107,10 +107,12 @@ class _Level(nn.Module):
 
 
 class _Mid(nn.Module):
-    def __init__(self, channels: int, groups: int, dropout: float) -> None:
+    def __init__(self, channels: int, groups: int, dropout: float, attention: bool = True) -> None:
         super().__init__()
         self.block_1 = ResnetBlock(channels, channels, groups, dropout)
-        self.attn_1 = AttnBlock(channels, groups)
+        # Without attention the network is fully convolutional: a model trained on small crops then
+        # behaves the same on a whole canvas (global attention trained on 8x8 latents does not).
+        self.attn_1: nn.Module = AttnBlock(channels, groups) if attention else nn.Identity()
         self.block_2 = ResnetBlock(channels, channels, groups, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -130,6 +132,7 @@ class Encoder(nn.Module):
         z_channels: int,
         norm_groups: int = 32,
         dropout: float = 0.0,
+        mid_attention: bool = True,
     ) -> None:
         super().__init__()
         self.num_levels = len(ch_mult)
@@ -151,7 +154,7 @@ class Encoder(nn.Module):
                 level.downsample = Downsample(block_in)
                 current_res //= 2
             self.down.append(level)
-        self.mid = _Mid(block_in, norm_groups, dropout)
+        self.mid = _Mid(block_in, norm_groups, dropout, mid_attention)
         self.norm_out = make_norm(block_in, norm_groups)
         self.conv_out = nn.Conv2d(block_in, z_channels, 3, padding=1)
 
@@ -181,13 +184,14 @@ class Decoder(nn.Module):
         z_channels: int,
         norm_groups: int = 32,
         dropout: float = 0.0,
+        mid_attention: bool = True,
     ) -> None:
         super().__init__()
         self.num_levels = len(ch_mult)
         block_in = ch * ch_mult[-1]
         current_res = resolution // 2 ** (self.num_levels - 1)
         self.conv_in = nn.Conv2d(z_channels, block_in, 3, padding=1)
-        self.mid = _Mid(block_in, norm_groups, dropout)
+        self.mid = _Mid(block_in, norm_groups, dropout, mid_attention)
         levels: list[nn.Module] = []
         for i in reversed(range(self.num_levels)):
             level = _Level()

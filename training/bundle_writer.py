@@ -21,7 +21,7 @@ from . import safe_serialization
 from .bundle_manifest import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, file_entry, preview_hex, validate_manifest
 from .gpt import GPT, GPTConfig
 from .onnx_export import TENSOR_NAMES, export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer
-from .onnx_postprocess import write_int8_transformer
+from .onnx_postprocess import FP16_MAX, store_weights_as_fp16, write_int8_transformer
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 
 TORCH_WEIGHTS = "torch-weights.pt"
@@ -72,12 +72,29 @@ def preview_colours(model: VQModel, grid: int = 4, batch: int = 64) -> list[tupl
     return colours
 
 
-def save_torch_weights(path: Path, models: BundleModels) -> None:
+@torch.no_grad()
+def round_weights_to_fp16(model: torch.nn.Module) -> None:
+    """Rounds every float parameter and buffer to the nearest fp16 value (kept as fp32), in place."""
+    for tensor in [*model.parameters(), *model.buffers()]:
+        if tensor.dtype == torch.float32 and tensor.numel() and torch.isfinite(tensor).all() and float(tensor.abs().max()) <= FP16_MAX:
+            tensor.copy_(tensor.half().float())
+
+
+def _state_dict(model: torch.nn.Module, fp16: bool) -> dict[str, torch.Tensor]:
+    """fp16: float tensors stored as fp16 (exact for weights already rounded by round_weights_to_fp16;
+    load_state_dict copies them back into fp32 parameters)."""
+    state = model.state_dict()
+    if not fp16:
+        return state
+    return {k: v.half() if v.dtype == torch.float32 and torch.equal(v.half().float(), v) else v for k, v in state.items()}
+
+
+def save_torch_weights(path: Path, models: BundleModels, fp16_vqgans: bool = False) -> None:
     safe_serialization.save(
         {
             "format": "tessera-torch-weights",
-            "image_vqgan": {"config": models.image_vqgan.config.to_dict(), "state_dict": models.image_vqgan.state_dict()},
-            "seg_vqgan": {"config": models.seg_vqgan.config.to_dict(), "state_dict": models.seg_vqgan.state_dict()},
+            "image_vqgan": {"config": models.image_vqgan.config.to_dict(), "state_dict": _state_dict(models.image_vqgan, fp16_vqgans)},
+            "seg_vqgan": {"config": models.seg_vqgan.config.to_dict(), "state_dict": _state_dict(models.seg_vqgan, fp16_vqgans)},
             "gpt": {"config": models.gpt.config.to_dict(), "state_dict": models.gpt.state_dict()},
             "window": {"rows": models.window[0], "cols": models.window[1]},
             "classes": models.classes,
@@ -163,6 +180,7 @@ def write_bundle(
     int8: bool = False,
     extra: Optional[Callable[[Path], None]] = None,
     torch_weights: bool = True,
+    fp16_vqgans: bool = False,
 ) -> dict[str, Any]:
     """Exports everything into `target` (new or empty folder); returns the manifest.
 
@@ -170,6 +188,10 @@ def write_bundle(
     extra: called with the temp folder before it is renamed, to add files (e.g. reference samples).
     torch_weights: also write torch-weights.pt (what the reference sampler runs); large models that
     only need ONNX (e.g. a converted 450M-parameter checkpoint) can skip it.
+    fp16_vqgans: store the three VQGAN graphs' weights as fp16 (computed in fp32; half the bytes).
+    The VQGAN modules' weights are rounded to fp16 first, in place, so the ONNX files, the preview
+    colours and torch-weights.pt (which then stores them as fp16 too) all hold the same values.
+    The transformer stays fp32: the exact sampler's parity with the reference needs its logits.
     """
     target = Path(target)
     _prepare_target(target)
@@ -179,6 +201,9 @@ def write_bundle(
     # Everything but the file hashes first, so a bad id or class list fails before minutes of export.
     manifest = _draft_manifest(models, identity, defaults, int8)
     validate_manifest(manifest)
+    if fp16_vqgans:
+        round_weights_to_fp16(models.image_vqgan)
+        round_weights_to_fp16(models.seg_vqgan)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     umask = os.umask(0)
     os.umask(umask)
@@ -190,9 +215,12 @@ def write_bundle(
         export_transformer(models.gpt, tmp / FILE_NAMES["transformer"])
         if int8:
             write_int8_transformer(tmp / FILE_NAMES["transformer"], tmp / FILE_NAMES["transformerInt8"])
+        if fp16_vqgans:
+            for key in ("condEncoder", "imageEncoder", "imageDecoder"):
+                store_weights_as_fp16(tmp / FILE_NAMES[key])
         manifest["files"] = {key: file_entry(tmp, FILE_NAMES[key]) for key in manifest["files"]}
         if torch_weights:
-            save_torch_weights(tmp / TORCH_WEIGHTS, models)
+            save_torch_weights(tmp / TORCH_WEIGHTS, models, fp16_vqgans)
         manifest["previewColors"] = preview_hex(preview_colours(models.image_vqgan))
         validate_manifest(manifest)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")

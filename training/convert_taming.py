@@ -45,6 +45,7 @@ from .checkpoint_unpickler import CheckpointError, LoadedCheckpoint, StoredTenso
 from .cocostuff import NUM_CLASSES as COCO_STUFF_CLASSES
 from .cocostuff import manifest_classes
 from .gpt import GPT, GPTConfig
+from .onnx_postprocess import store_weights_as_fp16
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 
 Log = Callable[[str], None]
@@ -52,7 +53,6 @@ Log = Callable[[str], None]
 # Protobuf cannot hold more than 2 GiB in one message, so larger ONNX files must keep their weights
 # in an external data file. The option exists so tests can force that path on small models.
 DEFAULT_EXTERNAL_DATA_THRESHOLD = 2_000_000_000
-FP16_MAX = 65504.0
 # Taming's VQModel builds every conv stage with GroupNorm(32 groups) and a nominal resolution of 256.
 TAMING_NORM_GROUPS = 32
 TAMING_NOMINAL_RESOLUTION = 256
@@ -345,44 +345,6 @@ def load_part(part: str, tensors: Mapping[str, StoredTensor], module: torch.nn.M
 # --------------------------------------------------------------------------------------------
 # ONNX post-processing
 # --------------------------------------------------------------------------------------------
-
-
-def store_weights_as_fp16(path: Path, min_elements: int = 16) -> int:
-    """Stores float32 initializers as float16 with a Cast back to float32 at the start of the graph.
-
-    The graphs' inputs, outputs and arithmetic stay float32 (the manifest's contract, and what every
-    onnxruntime backend runs); only the stored weights lose precision (fp16 keeps ~3 decimal digits).
-    Tiny tensors (scalars, eps) and values beyond fp16's range stay float32. Returns the count.
-    """
-    model = onnx.load(str(path))
-    graph = model.graph
-    graph_inputs = {i.name for i in graph.input}
-    taken = {i.name for i in graph.initializer} | {o for n in graph.node for o in n.output}
-    initializers, casts, converted = [], [], 0
-    for init in graph.initializer:
-        elements = int(np.prod(init.dims)) if len(init.dims) else 1
-        if init.data_type != TensorProto.FLOAT or elements < min_elements or init.name in graph_inputs:
-            initializers.append(init)
-            continue
-        values = numpy_helper.to_array(init)
-        if not np.isfinite(values).all() or np.abs(values).max() > FP16_MAX:
-            initializers.append(init)
-            continue
-        name = f"{init.name}__fp16"
-        while name in taken:
-            name += "_"
-        taken.add(name)
-        initializers.append(numpy_helper.from_array(values.astype(np.float16), name))
-        casts.append(helper.make_node("Cast", [name], [init.name], to=TensorProto.FLOAT, name=f"{name}__to_fp32"))
-        converted += 1
-    del graph.initializer[:]
-    graph.initializer.extend(initializers)
-    nodes = casts + list(graph.node)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    onnx.checker.check_model(model)
-    path.write_bytes(model.SerializeToString())
-    return converted
 
 
 def move_weights_to_external_data(path: Path, threshold: int) -> Optional[Path]:

@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ from tqdm import tqdm
 
 from .codebook_usage import codebook_usage
 from .datasets import LandscapeDataset, images_to_tensor_range
+from .image_token_cache import cached_image_tokens
 from .precision import autocast_for
 from .token_dataset import TokenDataset, codebook_fingerprint
 from .vqgan import SegmentationVQModel
@@ -25,8 +27,17 @@ from .vqgan_training import load_vqgan
 
 
 def encode_dataset(
-    dataset: LandscapeDataset, image_vqgan: torch.nn.Module, seg_vqgan: SegmentationVQModel, batch_size: int = 16, precision: str = "fp32", progress: bool = True
+    dataset: LandscapeDataset,
+    image_vqgan: torch.nn.Module,
+    seg_vqgan: SegmentationVQModel,
+    batch_size: int = 16,
+    precision: str = "fp32",
+    progress: bool = True,
+    count: Optional[int] = None,
+    image_tokens: Optional[np.ndarray] = None,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Image and cond tokens of the first `count` scenes (default all); `image_tokens`, when given,
+    are used instead of running the image encoder (see training.image_token_cache)."""
     factor = image_vqgan.config.grid_factor
     if seg_vqgan.config.grid_factor != factor:
         raise ValueError(f"the image VQGAN is f{factor} but the segmentation VQGAN is f{seg_vqgan.config.grid_factor}: token grids would not align")
@@ -34,18 +45,23 @@ def encode_dataset(
         raise ValueError(f"the segmentation VQGAN has {seg_vqgan.num_classes} classes, the dataset {dataset.num_classes}")
     _, height, width = dataset.labels.shape
     h, w = height // factor, width // factor  # images not divisible by f are cropped, as taming does
+    n = len(dataset) if count is None else min(count, len(dataset))
     dtype = np.int16 if max(image_vqgan.config.n_embed, seg_vqgan.config.n_embed) <= 32767 else np.int32
-    image_tokens = np.empty((len(dataset), h, w), dtype=dtype)
-    cond_tokens = np.empty((len(dataset), h, w), dtype=dtype)
+    reuse = image_tokens is not None
+    if image_tokens is not None and image_tokens.shape != (n, h, w):
+        raise ValueError(f"the given image tokens are {image_tokens.shape}, expected {(n, h, w)}")
+    image_out = image_tokens.astype(dtype) if image_tokens is not None else np.empty((n, h, w), dtype=dtype)
+    cond_tokens = np.empty((n, h, w), dtype=dtype)
     with torch.no_grad():
-        for start in tqdm(range(0, len(dataset), batch_size), desc="encode", disable=not progress):
-            end = min(start + batch_size, len(dataset))
-            images = np.asarray(dataset.images[start:end, : h * factor, : w * factor])
+        for start in tqdm(range(0, n, batch_size), desc="encode", disable=not progress):
+            end = min(start + batch_size, n)
             labels = np.asarray(dataset.labels[start:end, : h * factor, : w * factor])
             with autocast_for(precision):
-                image_tokens[start:end] = image_vqgan.encode(torch.from_numpy(images_to_tensor_range(images))).indices.numpy()
+                if not reuse:
+                    images = np.asarray(dataset.images[start:end, : h * factor, : w * factor])
+                    image_out[start:end] = image_vqgan.encode(torch.from_numpy(images_to_tensor_range(images))).indices.numpy()
                 cond_tokens[start:end] = seg_vqgan.encode_labels(torch.from_numpy(labels.astype(np.int64))).indices.numpy()
-    return image_tokens, cond_tokens
+    return image_out, cond_tokens
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image-vqgan", required=True, help="image VQGAN checkpoint (last.ckpt)")
     parser.add_argument("--seg-vqgan", required=True, help="segmentation VQGAN checkpoint")
     parser.add_argument("--out", required=True, help="token dataset file (.npz)")
+    parser.add_argument("--count", type=int, help="encode only the first N scenes")
+    parser.add_argument("--image-tokens-cache", type=Path, help="reuse (or write) the image tokens here (.npz; shared with training.finetune_decoder)")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast for the encoders (≈1.4x faster; the argmin stays fp32)")
     parser.add_argument("--threads", type=int, default=2)
@@ -65,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     seg_vqgan, seg_payload = load_vqgan(args.seg_vqgan, "seg_vqgan")
     assert isinstance(seg_vqgan, SegmentationVQModel)
     started = time.perf_counter()
-    image_tokens, cond_tokens = encode_dataset(dataset, image_vqgan, seg_vqgan, args.batch_size, "bf16" if args.bf16 else "fp32", not args.no_progress)
+    cached = None
+    if args.image_tokens_cache:
+        if args.bf16:
+            parser.error("--image-tokens-cache holds fp32 encodings (as the engine makes them); leave out --bf16")
+        cached = cached_image_tokens(args.image_tokens_cache, dataset, image_vqgan, image_payload["model"], args.count or len(dataset), not args.no_progress)
+    image_tokens, cond_tokens = encode_dataset(
+        dataset, image_vqgan, seg_vqgan, args.batch_size, "bf16" if args.bf16 else "fp32", not args.no_progress, args.count, cached
+    )
     meta = {
         "image_vocab": image_vqgan.config.n_embed,
         "cond_vocab": seg_vqgan.config.n_embed,
@@ -74,12 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         "image_vqgan": {"path": str(Path(args.image_vqgan).resolve()), "step": image_payload["step"], "codebook": codebook_fingerprint(image_payload["model"])},
         "seg_vqgan": {"path": str(Path(args.seg_vqgan).resolve()), "step": seg_payload["step"], "codebook": codebook_fingerprint(seg_payload["model"])},
         "dataset": str(Path(args.data).resolve()),
+        "count": int(image_tokens.shape[0]),
         "precision": "bf16" if args.bf16 else "fp32",
     }
     TokenDataset(image_tokens, cond_tokens, meta).save(args.out)
     image_usage = codebook_usage(image_tokens, meta["image_vocab"])
     cond_usage = codebook_usage(cond_tokens, meta["cond_vocab"])
-    print(f"encoded {len(dataset)} images to {image_tokens.shape[1]}x{image_tokens.shape[2]} tokens in {time.perf_counter() - started:.1f} s → {args.out}")
+    print(f"encoded {image_tokens.shape[0]} images to {image_tokens.shape[1]}x{image_tokens.shape[2]} tokens in {time.perf_counter() - started:.1f} s → {args.out}")
     print(f"image codebook: perplexity {image_usage['perplexity']:.1f}, {100 * image_usage['used_fraction']:.1f}% of codes used")
     print(f"cond codebook: perplexity {cond_usage['perplexity']:.1f}, {100 * cond_usage['used_fraction']:.1f}% of codes used")
     return 0

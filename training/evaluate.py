@@ -25,7 +25,7 @@ Everything is deterministic. Timings per section are in the output.
 """
 from __future__ import annotations
 
-from . import cpu_setup  # noqa: F401
+from . import cpu_setup
 
 import argparse
 import json
@@ -41,6 +41,8 @@ import torch
 from .codebook_usage import codebook_usage
 from .data import CLASSES, NUM_CLASSES, colourise
 from .data.generate import HELDOUT_SEED_START
+from .engine_cli import EngineSettings, engine_available
+from .engine_cli import generate as engine_generate
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
 from .judge import confusion, iou_report, load_judge, render_pool, segment
@@ -277,36 +279,49 @@ def decode_tokens(image_vqgan, tokens: np.ndarray, precision: str, batch: int = 
     return np.concatenate(out)
 
 
-def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sampler: str, settings: SamplingSettings, stride: int, precision: str, batch: int) -> tuple[dict, np.ndarray]:
-    fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
+def engine_settings(sampler: str, settings: SamplingSettings, stride: int) -> EngineSettings:
+    return EngineSettings(sampler, stride if sampler == "cached" else None, settings.temperature, settings.top_k, settings.top_p)
+
+
+def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sampler: str, settings: SamplingSettings, stride: int, precision: str, batch: int, bundle: Optional[Path]) -> tuple[dict, np.ndarray]:
+    """Layout fidelity: generate from the layouts, segment with the judge, mIoU against them.
+    With a bundle the engine generates (what users run; seed 0 for every layout), else the PyTorch
+    reference (sample b uses seed b)."""
     started = time.perf_counter()
-    toks = []
-    for i in range(0, len(cond), batch):
-        seeds = list(range(i, min(i + batch, len(cond))))
-        c = cond[i : i + batch]
-        toks.append(fs.exact(c, settings, seeds) if sampler == "exact" else fs.cached(c, settings, seeds, stride))
-    tokens = np.concatenate(toks)
+    if bundle is not None:
+        images = engine_generate(bundle, labels, models.manifest["classes"], [0], engine_settings(sampler, settings, stride))[0][:, 0]
+        runtime, seeds = "engine (onnxruntime-node, CPU)", "0 for every layout"
+    else:
+        fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
+        toks = []
+        for i in range(0, len(cond), batch):
+            toks.append(fs.exact(cond[i : i + batch], settings, list(range(i, min(i + batch, len(cond))))) if sampler == "exact"
+                        else fs.cached(cond[i : i + batch], settings, list(range(i, min(i + batch, len(cond)))), stride))
+        images = decode_tokens(models.image_vqgan, np.concatenate(toks), precision)
+        runtime, seeds = f"PyTorch reference ({precision})", f"0..{len(cond) - 1}"
     sample_s = time.perf_counter() - started
-    images = decode_tokens(models.image_vqgan, tokens, precision)
     pred = segment(judge, images, batch=1)
     rep = iou_report(confusion(pred, labels))
     rep.update({"layouts": int(len(cond)), "sampler": sampler, "stride": stride if sampler == "cached" else 1,
                 "temperature": settings.temperature, "top_k": settings.top_k, "top_p": settings.top_p,
-                "sample_seconds": round(sample_s, 1), "seeds": f"0..{len(cond) - 1}"})
+                "runtime": runtime, "sample_seconds": round(sample_s, 1), "seeds": seeds})
     return rep, images
 
 
 # ------------------------------------------------------------------------------------ grid
-def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, rows: int = 6, samples: int = 3) -> None:
-    """layout | render | reconstruction | `samples` samples, for `rows` layouts."""
+def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, bundle: Optional[Path], rows: int = 6, samples: int = 3) -> None:
+    """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts."""
     from PIL import Image
 
-    fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
-    idx = np.arange(rows)
-    c = np.repeat(cond[idx], samples, axis=0)
-    seeds = [s for _ in idx for s in range(samples)]
-    tokens = fs.exact(c, settings, seeds) if sampler == "exact" else fs.cached(c, settings, seeds, stride)
-    imgs = decode_tokens(models.image_vqgan, tokens, precision).reshape(rows, samples, *renders.shape[1:])
+    if bundle is not None:
+        imgs = engine_generate(bundle, labels[:rows], models.manifest["classes"], list(range(samples)), engine_settings(sampler, settings, stride))[0]
+    else:
+        fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
+        idx = np.arange(rows)
+        c = np.repeat(cond[idx], samples, axis=0)
+        seeds = [s for _ in idx for s in range(samples)]
+        tokens = fs.exact(c, settings, seeds) if sampler == "exact" else fs.cached(c, settings, seeds, stride)
+        imgs = decode_tokens(models.image_vqgan, tokens, precision).reshape(rows, samples, *renders.shape[1:])
     h, w = labels.shape[1:]
     gap = 4
     cols = 3 + samples
@@ -322,6 +337,8 @@ def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: n
 
 # ------------------------------------------------------------------------------------ main
 def main(argv: Optional[list[str]] = None) -> int:
+    if argv is None:
+        cpu_setup.reexec_with_jemalloc("training.evaluate")
     p = argparse.ArgumentParser(prog="python3 -m training.evaluate", description=__doc__.split("\n\n")[0])
     src = p.add_argument_group("what to evaluate (a bundle, or checkpoints)")
     src.add_argument("--bundle", type=Path)
@@ -344,11 +361,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, help="metrics JSON")
     p.add_argument("--grid", type=Path, help="write the sample grid PNG here")
+    p.add_argument("--runtime", choices=["engine", "torch"], help="what generates for layout fidelity and the grid: Tessera's engine on the bundle's ONNX files (default with --bundle, when npm ci has run) or the PyTorch reference")
     p.add_argument("--skip", default="", help="comma list of sections to skip: vqgan,seg,gpt,judge,cached,exact")
     args = p.parse_args(argv)
     if not args.bundle and not (args.image_vqgan or args.seg_vqgan):
         p.error("give --bundle, or checkpoints (--image-vqgan/--seg-vqgan/--gpt)")
     torch.set_num_threads(args.threads)
+    runtime = args.runtime or ("engine" if args.bundle and engine_available() else "torch")
+    if runtime == "engine" and not args.bundle:
+        p.error("--runtime engine needs --bundle (the engine runs the bundle's ONNX files)")
+    engine_bundle = args.bundle if runtime == "engine" else None
     skip = {s for s in args.skip.split(",") if s}
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
@@ -409,18 +431,18 @@ def main(argv: Optional[list[str]] = None) -> int:
         fid: dict[str, Any] = {}
         if "cached" not in skip and args.layouts > 0:
             t0 = time.perf_counter()
-            fid["cached"], _ = fidelity(models, judge, all_cond[: args.layouts], labels[: args.layouts], "cached", settings, stride, args.precision, args.batch)
+            fid["cached"], _ = fidelity(models, judge, all_cond[: args.layouts], labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, engine_bundle)
             mark("fidelity_cached", t0)
             print(json.dumps({"fidelity_cached_miou": fid["cached"]["miou"]}), flush=True)
         if "exact" not in skip and args.exact_layouts > 0:
             t0 = time.perf_counter()
-            fid["exact"], _ = fidelity(models, judge, all_cond[: args.exact_layouts], labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch)
+            fid["exact"], _ = fidelity(models, judge, all_cond[: args.exact_layouts], labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, engine_bundle)
             mark("fidelity_exact", t0)
             print(json.dumps({"fidelity_exact_miou": fid["exact"]["miou"]}), flush=True)
         result["layout_fidelity"] = fid
         if args.grid is not None and recs is not None:
             t0 = time.perf_counter()
-            sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid)
+            sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, engine_bundle)
             mark("grid", t0)
     timings["total"] = round(time.perf_counter() - t_all, 1)
     result["seconds"] = timings

@@ -10,6 +10,7 @@ from . import cpu_setup  # noqa: F401
 
 import argparse
 import sys
+from pathlib import Path
 
 import torch
 
@@ -20,6 +21,17 @@ from .vqgan import SegmentationVQModel
 from .vqgan_training import load_vqgan
 
 TOOLKIT_VERSION = "0.1.0"
+
+
+def _steps(payload: dict) -> str:
+    """A checkpoint's training steps, naming its earlier stage when it continued another checkpoint
+    (the decoder fine-tune's `source`, a seg VQGAN's `init_from`)."""
+    config = payload.get("config", {})
+    if config.get("finetune") == "decoder":
+        return f"{config['source']['step']} + decoder fine-tune {payload['step']}"
+    if config.get("init_from"):
+        return f"{payload['step']} (continued from {Path(config['init_from']).parent.name})"
+    return str(payload["step"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--description")
     parser.add_argument("--dataset", default="procedural landscapes (training/data)", help="recorded in source.dataset")
     parser.add_argument("--int8", action="store_true", help="also write transformer.int8.onnx (dynamic int8 MatMuls)")
+    parser.add_argument("--fp16-vqgans", action="store_true", help="store the three VQGAN graphs' weights as fp16 (computed in fp32; half their size)")
     parser.add_argument("--onnx-only", action="store_true", help="leave out torch-weights.pt (the PyTorch weights the reference sampler and training.evaluate run)")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-k", type=int, default=100)
@@ -58,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     window = (int(gpt_payload["window"]["rows"]), int(gpt_payload["window"]["cols"]))
     perceptual = image_payload["config"].get("perceptual", "unknown")
     notes = (
-        f"steps: image VQGAN {image_payload['step']}, seg VQGAN {seg_payload['step']}, GPT {gpt_payload['step']}; "
+        f"steps: image VQGAN {_steps(image_payload)}, seg VQGAN {_steps(seg_payload)}, GPT {gpt_payload['step']}; "
         f"perceptual loss: {perceptual}; config {gpt_payload['config'].get('config_name')}"
+        + ("; VQGAN weights stored as fp16" if args.fp16_vqgans else "")
     )
     identity = {
         "id": args.id,
@@ -71,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     defaults = {"temperature": args.temperature, "topK": args.top_k, "topP": args.top_p, "sampler": args.sampler, "stride": args.stride}
     models = BundleModels(image, seg, gpt, window, seg_payload["classes"])
-    manifest = write_bundle(args.out, models, identity, defaults, int8=args.int8, torch_weights=not args.onnx_only)
+    manifest = write_bundle(args.out, models, identity, defaults, int8=args.int8, torch_weights=not args.onnx_only, fp16_vqgans=args.fp16_vqgans)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"wrote {args.out}: {len(manifest['files'])} ONNX files, {total / 1e6:.1f} MB")
     return 0

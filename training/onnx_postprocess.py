@@ -1,5 +1,5 @@
 """Hand-written ONNX graph edits (Debian has no onnxruntime tooling): dynamic int8 quantisation of
-the transformer's weight MatMuls."""
+the transformer's weight MatMuls, and fp16 weight storage."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+FP16_MAX = 65504.0
 
 
 def quantize_matmuls_dynamic_int8(model: onnx.ModelProto) -> int:
@@ -66,3 +68,40 @@ def write_int8_transformer(source: Path, target: Path) -> int:
     target.write_bytes(model.SerializeToString())
     return count
 
+
+def store_weights_as_fp16(path: Path, min_elements: int = 16) -> int:
+    """Stores float32 initializers as float16 with a Cast back to float32 at the start of the graph.
+
+    The graphs' inputs, outputs and arithmetic stay float32 (the manifest's contract, and what every
+    onnxruntime backend runs); only the stored weights lose precision (fp16 keeps ~3 decimal digits).
+    Tiny tensors (scalars, eps) and values beyond fp16's range stay float32. Returns the count.
+    """
+    model = onnx.load(str(path))
+    graph = model.graph
+    graph_inputs = {i.name for i in graph.input}
+    taken = {i.name for i in graph.initializer} | {o for n in graph.node for o in n.output}
+    initializers, casts, converted = [], [], 0
+    for init in graph.initializer:
+        elements = int(np.prod(init.dims)) if len(init.dims) else 1
+        if init.data_type != TensorProto.FLOAT or elements < min_elements or init.name in graph_inputs:
+            initializers.append(init)
+            continue
+        values = numpy_helper.to_array(init)
+        if not np.isfinite(values).all() or np.abs(values).max() > FP16_MAX:
+            initializers.append(init)
+            continue
+        name = f"{init.name}__fp16"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        initializers.append(numpy_helper.from_array(values.astype(np.float16), name))
+        casts.append(helper.make_node("Cast", [name], [init.name], to=TensorProto.FLOAT, name=f"{name}__to_fp32"))
+        converted += 1
+    del graph.initializer[:]
+    graph.initializer.extend(initializers)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    path.write_bytes(model.SerializeToString())
+    return converted

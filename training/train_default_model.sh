@@ -6,16 +6,23 @@
 #   training/train_default_model.sh                    # everything, into /work/runs/landscapes-v1
 #   RUN=/path/to/run STAGES="image seg" training/train_default_model.sh
 #
-# Stages (STAGES, default all, in this order): data judge image seg tokens gpt export eval
-#   data    render the training set (seeds 0..9999, 256x256), the token set (seeds 0..$TOKEN_SCENES-1)
-#           and the in-training held-out set (seeds 10_000_000..+255)
+# Stages (STAGES, default all, in this order): data judge image seg decoder segconv segdecoder tokens gpt export stride eval
+#   data    render the training set (seeds 0..9999, 256x256) and the in-training held-out set
+#           (seeds 10_000_000..+255)
 #   judge   the layout-fidelity judge (training/judge.py) -> training/judge/judge-v1.pt
-#   image   image VQGAN  (python3 -m training.train_vqgan)
-#   seg     seg VQGAN    (python3 -m training.train_segvqgan)   image and seg run in parallel (PARALLEL=1)
-#   tokens  python3 -m training.encode_tokens
-#   gpt     python3 -m training.train_gpt
-#   export  python3 -m training.export_bundle -> $BUNDLE
-#   eval    python3 -m training.evaluate -> $BUNDLE/metrics.json, $BUNDLE/sample-grid.png
+#   image   image VQGAN, stage 1 (python3 -m training.train_vqgan)
+#   seg     seg VQGAN, stage 1   (python3 -m training.train_segvqgan)   image and seg run in parallel (PARALLEL=1)
+#   decoder image VQGAN stage 2: decoder-only fine-tune on whole-scene tokens (training.finetune_decoder);
+#           its image-token cache (the first $TOKEN_SCENES scenes) is the GPT's image tokens too
+#   segconv seg VQGAN stage 2: --init-from stage 1 without mid attention (config landscapes-v1-seg-conv)
+#           decoder and segconv run in parallel (PARALLEL=1)
+#   segdecoder seg VQGAN stage 3: decoder-only fine-tune of seg-vqgan-conv (training.finetune_decoder
+#           --kind seg); cond tokens unchanged, so it may run beside tokens and gpt
+#   tokens  python3 -m training.encode_tokens (cond tokens; image tokens from the decoder's cache)
+#   gpt     python3 -m training.train_gpt (with jemalloc, see below)
+#   export  python3 -m training.export_bundle -> $BUNDLE (VQGAN weights stored as fp16: the 40 MB budget)
+#   stride  python3 -m training.choose_stride: the default stride, written into the manifest
+#   eval    python3 -m training.evaluate -> $RUN/metrics.json, $BUNDLE/sample-grid.png
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,14 +30,18 @@ PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-/work/runs/landscapes-v1}
 CONFIG=${CONFIG:-landscapes-v1}
 BUNDLE=${BUNDLE:-assets/models/tessera-landscapes-v1}
-STAGES=${STAGES:-"data judge image seg tokens gpt export eval"}
+STAGES=${STAGES:-"data judge image seg decoder segconv segdecoder tokens gpt export stride eval"}
 PARALLEL=${PARALLEL:-1}
 # Torch threads per process. On a busy shared machine use 1 everywhere: with more runnable threads
 # than cores, OpenMP's barriers make a 2-thread process 4-7x slower than a 1-thread one (measured).
 # THREADS is used by every stage except the parallel image+seg pair (one thread each).
 THREADS=${THREADS:-2}
 TRAIN_SCENES=${TRAIN_SCENES:-10000}
-TOKEN_SCENES=${TOKEN_SCENES:-4000}
+TOKEN_SCENES=${TOKEN_SCENES:-2000}
+# The GPT's attention scores (8x8x511x511 fp32, 67 MB) are over glibc's 32 MB mmap ceiling, so every
+# one is a fresh mmap that page-faults in: measured 21 s/step with glibc, 2.8 s with jemalloc that
+# never returns memory (fp32, 1 thread, busy machine). Used for the GPT stage when installed.
+JEMALLOC=${JEMALLOC:-/usr/lib/x86_64-linux-gnu/libjemalloc.so.2}
 export OPENBLAS_NUM_THREADS=1
 
 mkdir -p "$RUN"
@@ -48,24 +59,6 @@ dataset() {  # folder count seed_start
 
 if has data; then
   dataset "$RUN/data-train" "$TRAIN_SCENES" 0
-  if [ ! -f "$RUN/data-tokens/meta.json" ]; then
-    # The GPT's token set: the first $TOKEN_SCENES training scenes (the same seeds, copied, not re-rendered).
-    log "token set: first $TOKEN_SCENES scenes of data-train -> data-tokens"
-    $PY - "$RUN/data-train" "$RUN/data-tokens" "$TOKEN_SCENES" <<'PYEOF'
-import json, sys
-from pathlib import Path
-import numpy as np
-src, dst, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-dst.mkdir(parents=True, exist_ok=True)
-meta = json.loads((src / "meta.json").read_text())
-for name in ("images", "labels"):
-    a = np.load(src / f"{name}.npy", mmap_mode="r")[:n]
-    np.save(dst / f"{name}.npy", np.ascontiguousarray(a))
-    meta["files"][name]["shape"] = list(a.shape)
-meta["count"], meta["seeds"] = n, meta["seeds"][:n]
-(dst / "meta.json").write_text(json.dumps(meta))
-PYEOF
-  fi
   dataset "$RUN/data-heldout" 256 10000000
 fi
 
@@ -95,15 +88,54 @@ else
   if has seg; then vqgan seg-vqgan training.train_segvqgan "$THREADS"; fi
 fi
 
+decoder() {  # threads
+  mkdir -p "$RUN/image-decoder"
+  log "image-decoder: start ($(resume_flag "$RUN/image-decoder"))"
+  $PY -m training.finetune_decoder --config "$CONFIG" --vqgan "$RUN/image-vqgan/last.ckpt" --data "$RUN/data-train" \
+      --out "$RUN/image-decoder" --threads "$1" --no-progress $(resume_flag "$RUN/image-decoder") >> "$RUN/image-decoder/train.log" 2>&1
+  log "image-decoder: done"
+}
+segconv() {  # threads
+  local out="$RUN/seg-vqgan-conv"
+  mkdir -p "$out"
+  log "seg-vqgan-conv: start ($(resume_flag "$out"))"
+  $PY -m training.train_segvqgan --config "$CONFIG-seg-conv" --init-from "$RUN/seg-vqgan/last.ckpt" --data "$RUN/data-train" \
+      --eval-data "$RUN/data-heldout" --out "$out" --threads "$1" --no-progress $(resume_flag "$out") >> "$out/train.log" 2>&1
+  log "seg-vqgan-conv: done"
+}
+if has decoder && has segconv && [ "$PARALLEL" = 1 ]; then
+  decoder 1 &
+  p1=$!
+  segconv 1 &
+  p2=$!
+  wait $p1
+  wait $p2
+else
+  if has decoder; then decoder "$THREADS"; fi
+  if has segconv; then segconv "$THREADS"; fi
+fi
+
+if has segdecoder; then
+  mkdir -p "$RUN/seg-decoder"
+  log "seg-decoder: start ($(resume_flag "$RUN/seg-decoder"))"
+  $PY -m training.finetune_decoder --kind seg --config "$CONFIG" --vqgan "$RUN/seg-vqgan-conv/last.ckpt" --data "$RUN/data-train" \
+      --out "$RUN/seg-decoder" --threads "$THREADS" --no-progress $(resume_flag "$RUN/seg-decoder") >> "$RUN/seg-decoder/train.log" 2>&1
+  log "seg-decoder: done"
+fi
+
 if has tokens && [ ! -f "$RUN/tokens.npz" ]; then
   log "tokens"
-  $PY -m training.encode_tokens --data "$RUN/data-tokens" --image-vqgan "$RUN/image-vqgan/last.ckpt" \
-      --seg-vqgan "$RUN/seg-vqgan/last.ckpt" --out "$RUN/tokens.npz" --bf16 --batch-size 1 --threads "$THREADS" --no-progress > "$RUN/tokens.log" 2>&1
+  $PY -m training.encode_tokens --data "$RUN/data-train" --count "$TOKEN_SCENES" --image-vqgan "$RUN/image-vqgan/last.ckpt" \
+      --image-tokens-cache "$RUN/image-decoder/image-tokens.npz" --seg-vqgan "$RUN/seg-vqgan-conv/last.ckpt" \
+      --out "$RUN/tokens.npz" --batch-size 1 --threads "$THREADS" --no-progress > "$RUN/tokens.log" 2>&1
 fi
 
 if has gpt; then
   mkdir -p "$RUN/gpt"
   log "gpt: start ($(resume_flag "$RUN/gpt"))"
+  preload=""
+  [ -f "$JEMALLOC" ] && preload="$JEMALLOC"
+  LD_PRELOAD="$preload" MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1" \
   $PY -m training.train_gpt --config "$CONFIG" --tokens "$RUN/tokens.npz" --out "$RUN/gpt" --threads "$THREADS" --no-progress \
       $(resume_flag "$RUN/gpt") >> "$RUN/gpt/train.log" 2>&1
   log "gpt: done"
@@ -112,10 +144,16 @@ fi
 if has export; then
   log "export -> $BUNDLE"
   rm -rf "$BUNDLE"
-  $PY -m training.export_bundle --image-vqgan "$RUN/image-vqgan/last.ckpt" --seg-vqgan "$RUN/seg-vqgan/last.ckpt" \
+  $PY -m training.export_bundle --image-vqgan "$RUN/image-decoder/last.ckpt" --seg-vqgan "$RUN/seg-decoder/last.ckpt" \
       --gpt "$RUN/gpt/last.ckpt" --out "$BUNDLE" --id tessera-landscapes-v1 --name "Tessera Landscapes v1" \
       --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit on CPU" \
-      --int8 ${EXPORT_FLAGS:-}
+      --int8 --fp16-vqgans --sampler cached --stride "${STRIDE:-8}" --top-k 100 ${EXPORT_FLAGS:-}
+fi
+
+if has stride; then
+  log "stride"
+  $PY -m training.choose_stride --bundle "$BUNDLE" --out "$RUN/stride.json" --write-manifest > "$RUN/stride.log" 2>&1
+  log "stride: $(tail -1 "$RUN/stride.log")"
 fi
 
 if has eval; then

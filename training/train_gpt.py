@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from . import cpu_setup  # noqa: F401
+from . import cpu_setup
 
 import argparse
 import sys
@@ -13,6 +13,8 @@ from .gpt_training import run_gpt_training
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        cpu_setup.reexec_with_jemalloc("training.train_gpt")
     parser = argparse.ArgumentParser(prog="python3 -m training.train_gpt", description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="landscapes-v1", help="config name in training/configs or a path")
     parser.add_argument("--tiny", action="store_true", help="use the tiny config (seconds; for tests)")

@@ -33,6 +33,10 @@ class VQGANConfig:
     dropout: float = 0.0
     beta: float = 0.25
     legacy_beta: bool = False
+    # The mid-block self-attention of each half (taming always has it). Off makes that half fully
+    # convolutional, so crop training transfers to whole canvases.
+    encoder_mid_attention: bool = True
+    decoder_mid_attention: bool = True
 
     @property
     def grid_factor(self) -> int:
@@ -60,6 +64,11 @@ class VQGANConfig:
         out = dataclasses.asdict(self)
         out["ch_mult"] = list(self.ch_mult)
         out["attn_resolutions"] = list(self.attn_resolutions)
+        # Taming's layout (attention on) is left implicit, so configs and checkpoints written before
+        # these keys existed still compare equal (resume checks, reproducible bundles).
+        for key in ("encoder_mid_attention", "decoder_mid_attention"):
+            if out[key]:
+                del out[key]
         return out
 
 
@@ -79,8 +88,8 @@ class VQModel(nn.Module):
             norm_groups=config.norm_groups,
             dropout=config.dropout,
         )
-        self.encoder = Encoder(in_channels=config.in_channels, **shared)
-        self.decoder = Decoder(out_channels=config.out_channels, **shared)
+        self.encoder = Encoder(in_channels=config.in_channels, mid_attention=config.encoder_mid_attention, **shared)
+        self.decoder = Decoder(out_channels=config.out_channels, mid_attention=config.decoder_mid_attention, **shared)
         self.quantize = VectorQuantizer(config.n_embed, config.embed_dim, config.beta, config.legacy_beta)
         self.quant_conv = nn.Conv2d(config.z_channels, config.embed_dim, 1)
         self.post_quant_conv = nn.Conv2d(config.embed_dim, config.z_channels, 1)

@@ -234,6 +234,19 @@ def restore(stage: VQGANStage, payload: dict[str, Any], rng: np.random.Generator
     return int(payload["step"])
 
 
+def init_weights_from(stage: VQGANStage, path: str | Path) -> None:
+    """Copies a trained checkpoint's weights into a fresh stage whose config may drop layers (the
+    mid-block attention); anything else that does not match is an error, not a silent partial load."""
+    payload = load_checkpoint(path, stage.stage)
+    result = stage.model.load_state_dict(payload["model"], strict=False)
+    droppable = ".mid.attn_1."
+    problems = [k for k in result.missing_keys if droppable not in k] + [k for k in result.unexpected_keys if droppable not in k]
+    if result.missing_keys and any(droppable not in k for k in result.missing_keys):
+        raise ValueError(f"--init-from {path}: the checkpoint lacks weights this model needs: {', '.join(problems[:5])}")
+    if problems:
+        raise ValueError(f"--init-from {path}: the checkpoint's layers do not match this config: {', '.join(problems[:5])}")
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default="landscapes-v1", help="config name in training/configs or a path (default landscapes-v1)")
     parser.add_argument("--tiny", action="store_true", help="use the tiny config (seconds; for tests)")
@@ -246,6 +259,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     precision.add_argument("--bf16", dest="precision", action="store_const", const="bf16", help="bf16 autocast (default in landscapes-v1)")
     precision.add_argument("--fp32", dest="precision", action="store_const", const="fp32", help="plain float32")
     parser.add_argument("--resume", nargs="?", const="auto", help="resume from OUT/last.ckpt (or the given checkpoint)")
+    parser.add_argument("--init-from", help="start from this checkpoint's weights (same stage; layers the config drops, such as mid-block attention, are left out)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm bar")
 
@@ -260,8 +274,13 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
     rng = np.random.default_rng(stage.train.seed)
+    init_from = getattr(args, "init_from", None)
+    if init_from:
+        stage.config_record["init_from"] = str(Path(init_from).resolve())
     payload = resume_payload(args.resume, ckpt_path, stage_name, stage.config_record)
     step = 0 if payload is None else restore(stage, payload, rng)
+    if step == 0 and init_from:
+        init_weights_from(stage, init_from)
     eval_dataset = dataset
     if getattr(args, "eval_data", None):
         eval_dataset = LandscapeDataset.load(args.eval_data)
@@ -272,7 +291,7 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
         train_idx, held_idx = dataset.split()
         if held_idx.size == 0:
             held_idx = train_idx
-    if step == 0 and stage.train.codebook_init == "data":
+    if step == 0 and not init_from and stage.train.codebook_init == "data":
         init_codebook_from_data(stage, dataset, train_idx, rng)
     elif stage.train.codebook_init not in ("data", "uniform"):
         raise ValueError(f"train.codebook_init must be 'data' or 'uniform' (got {stage.train.codebook_init!r})")

@@ -26,8 +26,10 @@ function cli(args: string[]): SpawnSyncReturns<string> {
 describe('tessera CLI', () => {
   it('generates the same PNG twice, with the reference tokens, and reproduces it from the PNG', async () => {
     const outs = [path.join(tmp, 'a.png'), path.join(tmp, 'b.png'), path.join(tmp, 'c.png')];
+    const tokensFile = path.join(tmp, 'a.tokens.json');
     for (const out of outs.slice(0, 2)) {
-      const r = cli(['generate', '--layout', LAYOUT, '--model', 'assets/fixtures/tessera-tiny', '--out', out, '--seed', '7', '--backend', 'cpu']);
+      const extra = out === outs[0] ? ['--tokens-out', tokensFile] : [];
+      const r = cli(['generate', '--layout', LAYOUT, '--model', 'assets/fixtures/tessera-tiny', '--out', out, '--seed', '7', '--backend', 'cpu', ...extra]);
       expect(r.stderr).toContain('wrote');
       expect(r.status).toBe(0);
     }
@@ -40,6 +42,10 @@ describe('tessera CLI', () => {
     // The image is the decode of the Python reference sampler's tokens (manifest defaults: cached, stride 2, top-k 8).
     const ref = referenceLayouts()[0]!;
     const c = ref.cases.find((x) => x.name === 'cached-stride2-topk8')!;
+    const dump = JSON.parse(readFileSync(tokensFile, 'utf8')) as { rows: number; cols: number; tokens: number[]; entropy: number[] };
+    expect([dump.rows, dump.cols]).toEqual([ref.tokenRows, ref.tokenCols]);
+    expect(dump.tokens).toEqual(c.tokens[0]!.flat());
+    expect(dump.entropy).toHaveLength(dump.tokens.length);
     const engine = createNodeEngine({ backend: 'cpu', hashCacheFile: null, logger: SILENT_LOGGER });
     const model = await engine.model(FIXTURE_DIR, 'cpu');
     const chw = await model.decodeTokens([c.tokens[0]!.flat()], { rows: ref.tokenRows, cols: ref.tokenCols });

@@ -20,6 +20,7 @@ interface GenerateOptions extends SamplingCliOptions {
   previews?: string;
   decodedPreviews: boolean;
   out: string;
+  tokensOut?: string;
 }
 
 export function registerGenerate(program: Command): void {
@@ -37,6 +38,7 @@ export function registerGenerate(program: Command): void {
     .option('--no-decoded-previews', 'skip decoded partial previews (token-colour previews are still made)')
     .option('--max-size <WxH>', 'largest canvas accepted', '2048x2048')
     .requiredOption('--out <png>', 'output PNG (written atomically; carries every parameter)')
+    .option('--tokens-out <json>', 'also write the sampled image tokens (and each one\u2019s entropy) as JSON, e.g. to compare with the Python reference sampler')
     .option('--json', 'machine-readable events as JSON lines on stdout')
     .action(async (options: GenerateOptions) => runCommand(options.json === true, () => generateAction(options)));
 }
@@ -86,6 +88,10 @@ async function generateAction(options: GenerateOptions): Promise<void> {
       layoutSha256: layoutSha256(layout),
     };
     await writeFileAtomic(options.out, encodeResultPng(result.image, record, layout));
+    if (options.tokensOut !== undefined) {
+      const dump = { format: 'tessera-tokens', version: 1, rows: result.grid.rows, cols: result.grid.cols, tokens: Array.from(result.tokens), entropy: Array.from(result.entropy, (e) => Number(e.toFixed(5))), record };
+      await writeFileAtomic(options.tokensOut, new TextEncoder().encode(`${JSON.stringify(dump)}\n`));
+    }
     const tokens = result.grid.rows * result.grid.cols;
     if (json) process.stdout.write(`${jsonLine({ type: 'result', file: options.out, record, tokens, tokensPerSecond: tokens / result.seconds })}\n`);
     else reporter.note(`wrote ${options.out} (${result.image.width}×${result.image.height}, seed ${result.settings.seed}, ${result.seconds.toFixed(2)} s, ${(tokens / result.seconds).toFixed(1)} tokens/s)`);

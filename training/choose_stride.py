@@ -1,0 +1,83 @@
+"""Choose a bundle's default cached-sampler stride by layout fidelity, as the engine issue asks:
+the fastest stride whose judge mIoU stays within `--tolerance` (2 points) of the exact sampler's,
+measured with Tessera's engine on the same held-out layouts and seed.
+
+    /usr/bin/python3 -m training.choose_stride --bundle assets/models/tessera-landscapes-v1 \
+        [--layouts 8] [--strides 2,4,8,16] [--out stride.json] [--write-manifest]
+
+--write-manifest sets `defaults.sampler` to cached and `defaults.stride` to the choice in the
+bundle's manifest.json (atomically; the manifest holds no hash of itself).
+"""
+from __future__ import annotations
+
+from . import cpu_setup  # noqa: F401
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from .data.generate import HELDOUT_SEED_START
+from .engine_cli import EngineSettings
+from .engine_cli import generate as engine_generate
+from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
+from .judge import confusion, iou_report, load_judge, render_pool, segment
+
+
+def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float) -> Optional[dict[str, Any]]:
+    """The fastest cached row within `tolerance` of the exact mIoU (None if no stride qualifies)."""
+    ok = [r for r in rows if r["sampler"] == "cached" and r["miou"] >= exact_miou - tolerance]
+    return min(ok, key=lambda r: r["seconds"]) if ok else None
+
+
+def write_manifest_default(bundle: Path, stride: int) -> None:
+    path = bundle / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest.setdefault("defaults", {}).update({"sampler": "cached", "stride": stride})
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".json", dir=bundle)
+    with os.fdopen(fd, "w") as f:
+        f.write(json.dumps(manifest, indent=2) + "\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m training.choose_stride", description=__doc__.split("\n\n")[0])
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--layouts", type=int, default=8, help="held-out layouts (the exact sampler costs one full forward per token)")
+    p.add_argument("--strides", default="2,4,8,16")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--tolerance", type=float, default=0.02, help="mIoU points below exact still accepted (0.02 = 2 points)")
+    p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS)
+    p.add_argument("--out", type=Path, help="write the table and the choice as JSON")
+    p.add_argument("--write-manifest", action="store_true")
+    args = p.parse_args(argv)
+    manifest = json.loads((args.bundle / "manifest.json").read_text())
+    _, labels = render_pool(HELDOUT_SEED_START, args.layouts, args.size, None)
+    judge = load_judge(args.judge)
+    rows = []
+    runs = [("exact", None)] + [("cached", int(s)) for s in args.strides.split(",")]
+    for sampler, stride in runs:
+        images, seconds = engine_generate(args.bundle, labels, manifest["classes"], [args.seed], EngineSettings(sampler=sampler, stride=stride))
+        rep = iou_report(confusion(segment(judge, images[:, 0], batch=1), labels))
+        row = {"sampler": sampler, "stride": stride or 1, "miou": rep["miou"], "pixel_accuracy": rep["pixel_accuracy"], "seconds": round(seconds, 1)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    exact = rows[0]["miou"]
+    best = choose(rows[1:], exact, args.tolerance)
+    result = {"bundle": manifest["id"], "layouts": args.layouts, "seed": args.seed, "size": args.size, "tolerance": args.tolerance, "rows": rows,
+              "choice": best["stride"] if best else None}
+    print(f"exact mIoU {exact:.3f}; " + (f"chosen stride {best['stride']} (mIoU {best['miou']:.3f}, {best['seconds']} s)" if best else "no stride within tolerance: keep the exact sampler"))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.write_manifest and best:
+        write_manifest_default(args.bundle, best["stride"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The default-stride rule: the fastest cached stride within the tolerance of the exact mIoU."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from training.bundle_manifest import validate_manifest
+from training.choose_stride import choose, write_manifest_default
+
+FIXTURE = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera-tiny"
+
+
+def test_fastest_stride_within_tolerance_wins() -> None:
+    rows = [
+        {"sampler": "cached", "stride": 2, "miou": 0.80, "seconds": 40.0},
+        {"sampler": "cached", "stride": 8, "miou": 0.785, "seconds": 12.0},
+        {"sampler": "cached", "stride": 16, "miou": 0.70, "seconds": 9.0},  # fastest, but 10 points down
+    ]
+    assert choose(rows, exact_miou=0.80, tolerance=0.02)["stride"] == 8
+    assert choose(rows, exact_miou=0.80, tolerance=0.2)["stride"] == 16
+    assert choose(rows, exact_miou=0.95, tolerance=0.02) is None
+
+
+def test_write_manifest_default_keeps_a_valid_manifest(tmp_path: Path) -> None:
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    shutil.copy(FIXTURE / "manifest.json", bundle / "manifest.json")
+    write_manifest_default(bundle, 4)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    validate_manifest(manifest)
+    assert manifest["defaults"]["sampler"] == "cached" and manifest["defaults"]["stride"] == 4
+    assert [p.name for p in bundle.iterdir()] == ["manifest.json"]  # no temp file left behind

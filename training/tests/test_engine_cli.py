@@ -1,0 +1,40 @@
+"""training.engine_cli: the evaluation's images come from Tessera's engine, and they are the images
+of the tokens the Python reference sampler draws (the fixture's recorded cases)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.bundle_writer import load_bundle_models
+from training.engine_cli import EngineSettings, engine_available, generate
+from training.evaluate import decode_tokens
+
+FIXTURE = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera-tiny"
+
+pytestmark = pytest.mark.skipif(not engine_available(), reason="node_modules missing (run npm ci): the engine cannot run")
+
+
+@pytest.mark.parametrize("case_name", ["exact-topk8", "cached-stride2-topk8"])
+def test_engine_images_decode_the_reference_tokens(case_name: str) -> None:
+    models, manifest = load_bundle_models(FIXTURE)
+    layout = json.loads((FIXTURE / "reference-samples.json").read_text())["layouts"][0]
+    case = next(c for c in layout["cases"] if c["name"] == case_name)
+    s = case["settings"]
+    settings = EngineSettings(case["sampler"], case["stride"] if case["sampler"] == "cached" else None, s["temperature"], s["topK"], s["topP"])
+    labels = np.array(layout["labels"], dtype=np.uint8)[None]
+    images, seconds = generate(FIXTURE, labels, manifest["classes"], case["seeds"], settings)
+    assert images.shape == (1, len(case["seeds"]), layout["height"], layout["width"], 3) and seconds > 0
+    expected = decode_tokens(models.image_vqgan, np.array(case["tokens"]), "fp32")
+    # Same tokens, so the same picture: only fp32 arithmetic order differs (ONNX vs PyTorch).
+    assert np.abs(images[0].astype(int) - expected.astype(int)).max() <= 1
+    assert not np.array_equal(images[0, 0], images[0, 1])  # each seed its own image
+
+
+def test_engine_errors_are_reported() -> None:
+    labels = np.full((1, 20, 20), 0, dtype=np.uint8)  # 20 px is not a multiple of the grid factor 8
+    _, manifest = load_bundle_models(FIXTURE)
+    with pytest.raises(RuntimeError, match="tessera batch failed"):
+        generate(FIXTURE, labels, manifest["classes"], [0], EngineSettings())
