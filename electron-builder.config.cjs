@@ -35,7 +35,8 @@ module.exports = {
   // The native addon and its shared libraries must be real files on disk to be dlopen()ed.
   asarUnpack: ['node_modules/onnxruntime-node/**'],
   // The default model, outside the asar so onnxruntime can read the .onnx files directly.
-  extraResources: [{ from: 'assets/models', to: 'models', filter: ['**/*'] }],
+  // torch-weights.pt is the toolkit's (training.evaluate, the reference sampler); the app runs the ONNX files only.
+  extraResources: [{ from: 'assets/models', to: 'models', filter: ['**/*', '!**/torch-weights.pt'] }],
   linux: {
     target: ['AppImage', 'deb'],
     category: 'Graphics',

@@ -3,6 +3,7 @@ that quality is measured on what users run: the shipped ONNX files, the engine's
 settings. It is also about ten times faster than sampling with the PyTorch reference here."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -47,24 +48,42 @@ def palette_of(classes: Sequence[dict[str, Any]]) -> np.ndarray:
     return np.array([[int(str(c["color"]).lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)] for c in sorted(classes, key=lambda c: int(c["id"]))], dtype=np.uint8)
 
 
-def generate(bundle: Path, labels: np.ndarray, classes: Sequence[dict[str, Any]], seeds: Sequence[int], settings: EngineSettings, timeout: float = 3600) -> tuple[np.ndarray, float]:
+class EngineJob:
+    """One `tessera batch` run in the background: start it, do other work, then `result()`."""
+
+    def __init__(self, bundle: Path, labels: np.ndarray, classes: Sequence[dict[str, Any]], seeds: Sequence[int], settings: EngineSettings, threads: Optional[int] = None) -> None:
+        if not engine_available():
+            raise EngineUnavailable("node, tsx or onnxruntime-node is missing: run npm ci in the repository root")
+        palette = palette_of(classes)
+        self._tmp = tempfile.TemporaryDirectory(prefix="tessera-eval-")
+        layouts, self._out = Path(self._tmp.name) / "layouts", Path(self._tmp.name) / "out"
+        layouts.mkdir()
+        self._names = [f"layout{i:04d}" for i in range(len(labels))]
+        self._seeds = list(seeds)
+        for name, label in zip(self._names, labels):
+            Image.fromarray(palette[label]).save(layouts / f"{name}.png")
+        command = [str(TSX), str(CLI), "batch", "--layouts", str(layouts), "--seeds", ",".join(str(s) for s in seeds), "--out", str(self._out),
+                   "--model", str(Path(bundle).resolve()), "--no-contact-sheet", *settings.arguments()]
+        env = dict(os.environ, **({"TESSERA_THREADS": str(threads)} if threads else {}))
+        self._started = time.perf_counter()
+        self._proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self, timeout: float = 3600) -> tuple[np.ndarray, float]:
+        """Images (N, len(seeds), H, W, 3) uint8 and the engine's wall time (model load included)."""
+        try:
+            _, stderr = self._proc.communicate(timeout=timeout)
+            seconds = time.perf_counter() - self._started
+            if self._proc.returncode != 0:
+                raise RuntimeError(f"tessera batch failed (exit {self._proc.returncode}):\n{stderr[-4000:]}")
+            images = np.stack([np.stack([np.asarray(Image.open(self._out / f"{n}-seed{s}.png").convert("RGB")) for s in self._seeds]) for n in self._names])
+            return images, seconds
+        finally:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._tmp.cleanup()
+
+
+def generate(bundle: Path, labels: np.ndarray, classes: Sequence[dict[str, Any]], seeds: Sequence[int], settings: EngineSettings, timeout: float = 3600, threads: Optional[int] = None) -> tuple[np.ndarray, float]:
     """Images (N, len(seeds), H, W, 3) uint8 for label maps (N, H, W), every layout with every seed,
     and the engine's wall time in seconds (model load included)."""
-    if not engine_available():
-        raise EngineUnavailable("node, tsx or onnxruntime-node is missing: run npm ci in the repository root")
-    palette = palette_of(classes)
-    with tempfile.TemporaryDirectory(prefix="tessera-eval-") as tmp:
-        layouts, out = Path(tmp) / "layouts", Path(tmp) / "out"
-        layouts.mkdir()
-        names = [f"layout{i:04d}" for i in range(len(labels))]
-        for name, label in zip(names, labels):
-            Image.fromarray(palette[label]).save(layouts / f"{name}.png")
-        command = [str(TSX), str(CLI), "batch", "--layouts", str(layouts), "--seeds", ",".join(str(s) for s in seeds), "--out", str(out),
-                   "--model", str(Path(bundle).resolve()), "--no-contact-sheet", *settings.arguments()]
-        started = time.perf_counter()
-        proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
-        seconds = time.perf_counter() - started
-        if proc.returncode != 0:
-            raise RuntimeError(f"tessera batch failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
-        images = np.stack([np.stack([np.asarray(Image.open(out / f"{name}-seed{seed}.png").convert("RGB")) for seed in seeds]) for name in names])
-    return images, seconds
+    return EngineJob(bundle, labels, classes, seeds, settings, threads).result(timeout)

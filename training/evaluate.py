@@ -41,8 +41,7 @@ import torch
 from .codebook_usage import codebook_usage
 from .data import CLASSES, NUM_CLASSES, colourise
 from .data.generate import HELDOUT_SEED_START
-from .engine_cli import EngineSettings, engine_available
-from .engine_cli import generate as engine_generate
+from .engine_cli import EngineJob, EngineSettings, engine_available
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
 from .judge import confusion, iou_report, load_judge, render_pool, segment
@@ -283,14 +282,15 @@ def engine_settings(sampler: str, settings: SamplingSettings, stride: int) -> En
     return EngineSettings(sampler, stride if sampler == "cached" else None, settings.temperature, settings.top_k, settings.top_p)
 
 
-def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sampler: str, settings: SamplingSettings, stride: int, precision: str, batch: int, bundle: Optional[Path]) -> tuple[dict, np.ndarray]:
+def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sampler: str, settings: SamplingSettings, stride: int, precision: str, batch: int, job: Optional[EngineJob]) -> tuple[dict, np.ndarray]:
     """Layout fidelity: generate from the layouts, segment with the judge, mIoU against them.
-    With a bundle the engine generates (what users run; seed 0 for every layout), else the PyTorch
-    reference (sample b uses seed b)."""
+    With an engine job (started earlier on these layouts) the engine generates (what users run; seed
+    0 for every layout), else the PyTorch reference (sample b uses seed b)."""
     started = time.perf_counter()
-    if bundle is not None:
-        images = engine_generate(bundle, labels, models.manifest["classes"], [0], engine_settings(sampler, settings, stride))[0][:, 0]
-        runtime, seeds = "engine (onnxruntime-node, CPU)", "0 for every layout"
+    if job is not None:
+        images, engine_seconds = job.result()
+        images = images[:, 0]
+        runtime, seeds = "engine (onnxruntime-node, CPU, 1 thread beside the other sections)", "0 for every layout"
     else:
         fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
         toks = []
@@ -299,7 +299,7 @@ def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sample
                         else fs.cached(cond[i : i + batch], settings, list(range(i, min(i + batch, len(cond)))), stride))
         images = decode_tokens(models.image_vqgan, np.concatenate(toks), precision)
         runtime, seeds = f"PyTorch reference ({precision})", f"0..{len(cond) - 1}"
-    sample_s = time.perf_counter() - started
+    sample_s = engine_seconds if job is not None else time.perf_counter() - started
     pred = segment(judge, images, batch=1)
     rep = iou_report(confusion(pred, labels))
     rep.update({"layouts": int(len(cond)), "sampler": sampler, "stride": stride if sampler == "cached" else 1,
@@ -309,12 +309,13 @@ def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sample
 
 
 # ------------------------------------------------------------------------------------ grid
-def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, bundle: Optional[Path], rows: int = 6, samples: int = 3) -> None:
-    """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts."""
+def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, job: Optional[EngineJob], rows: int = 6, samples: int = 3) -> None:
+    """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts;
+    from an engine job started on labels[:rows] with those seeds, or the PyTorch reference."""
     from PIL import Image
 
-    if bundle is not None:
-        imgs = engine_generate(bundle, labels[:rows], models.manifest["classes"], list(range(samples)), engine_settings(sampler, settings, stride))[0]
+    if job is not None:
+        imgs = job.result()[0]
     else:
         fs = FastSampler(models.gpt, models.window, models.image_vqgan.config.n_embed, precision)
         idx = np.arange(rows)
@@ -350,7 +351,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (its 500-scene value is in training/judge/judge-v1-metrics.json)")
     p.add_argument("--layouts", type=int, default=100, help="held-out layouts for layout fidelity (cached sampler)")
     p.add_argument("--exact-layouts", type=int, default=16, help="held-out layouts for layout fidelity with the exact sampler (0: skip)")
-    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--size", type=int, default=256, help="scene size for the VQGAN, seg, GPT and judge metrics and the grid")
+    p.add_argument("--fidelity-size", type=int, default=128,
+                   help="layout size for layout fidelity (default 128: 100 layouts of 256x256 take the engine about 15 min on 2 cores, over this script's 10-minute budget; 128 px is one 16x16-token window)")
     p.add_argument("--precision", choices=PRECISIONS, default="bf16", help="autocast for the networks (quantiser argmin stays fp32)")
     p.add_argument("--temperature", type=float)
     p.add_argument("--top-k", type=int)
@@ -366,10 +369,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = p.parse_args(argv)
     if not args.bundle and not (args.image_vqgan or args.seg_vqgan):
         p.error("give --bundle, or checkpoints (--image-vqgan/--seg-vqgan/--gpt)")
-    torch.set_num_threads(args.threads)
     runtime = args.runtime or ("engine" if args.bundle and engine_available() else "torch")
     if runtime == "engine" and not args.bundle:
         p.error("--runtime engine needs --bundle (the engine runs the bundle's ONNX files)")
+    # With the engine generating beside it (one thread), PyTorch keeps to the other core: more
+    # runnable threads than cores made torch 4-7x slower here.
+    torch.set_num_threads(1 if runtime == "engine" else args.threads)
     engine_bundle = args.bundle if runtime == "engine" else None
     skip = {s for s in args.skip.split(",") if s}
     t_all = time.perf_counter()
@@ -389,6 +394,30 @@ def main(argv: Optional[list[str]] = None) -> int:
     renders, labels = render_pool(HELDOUT_SEED_START, n_needed, args.size, args.cache)
     mark("load_and_render", t0)
     judge = load_judge(args.judge) if args.judge and Path(args.judge).is_file() else None
+
+    # Layout fidelity's generation starts first: with a bundle the engine runs in the background
+    # (1 thread) while the sections below use the other core.
+    can_fidelity = models.gpt is not None and judge is not None and models.seg_vqgan is not None and models.image_vqgan is not None
+    jobs: dict[str, EngineJob] = {}
+    if can_fidelity:
+        d = models.defaults
+        settings = SamplingSettings(
+            temperature=args.temperature if args.temperature is not None else d["temperature"],
+            top_k=args.top_k if args.top_k is not None else d["topK"],
+            top_p=args.top_p if args.top_p is not None else d["topP"],
+        )
+        stride = args.stride or (d["stride"] if d["sampler"] == "cached" else models.window[1])
+        n_fid = max(args.layouts, args.exact_layouts)
+        fid_labels = labels[:n_fid] if args.fidelity_size == args.size else render_pool(HELDOUT_SEED_START, n_fid, args.fidelity_size, args.cache)[1]
+        if engine_bundle is not None:
+            classes = models.manifest["classes"]
+            if "cached" not in skip and args.layouts > 0:
+                jobs["cached"] = EngineJob(engine_bundle, fid_labels[: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=1)
+
+    def start_grid_job() -> None:
+        # After the cached run: beside the exact run, one engine thread each.
+        if can_fidelity and engine_bundle is not None and args.grid is not None and recs is not None and "grid" not in jobs:
+            jobs["grid"] = EngineJob(engine_bundle, labels[:6], models.manifest["classes"], [0, 1, 2], engine_settings(d["sampler"], settings, stride), threads=1)
 
     recs = image_tokens = cond_tokens = None
     if models.image_vqgan is not None and "vqgan" not in skip:
@@ -417,32 +446,31 @@ def main(argv: Optional[list[str]] = None) -> int:
         result["gpt"] = eval_gpt_ce(models.gpt, image_tokens, cond_tokens, models.window, models.image_vqgan.config.n_embed, args.precision)
         mark("gpt_ce", t0)
         print(json.dumps(result["gpt"]), flush=True)
-    if models.gpt is not None and judge is not None and models.seg_vqgan is not None and models.image_vqgan is not None:
-        d = models.defaults
-        settings = SamplingSettings(
-            temperature=args.temperature if args.temperature is not None else d["temperature"],
-            top_k=args.top_k if args.top_k is not None else d["topK"],
-            top_p=args.top_p if args.top_p is not None else d["topP"],
-        )
-        stride = args.stride or (d["stride"] if d["sampler"] == "cached" else models.window[1])
+    if can_fidelity:
         result["defaults"] = d
         with torch.no_grad():
             all_cond = models.seg_vqgan.encode_labels(torch.from_numpy(labels[:n_needed].astype(np.int64))).indices.numpy()
-        fid: dict[str, Any] = {}
+            fid_cond = models.seg_vqgan.encode_labels(torch.from_numpy(fid_labels.astype(np.int64))).indices.numpy()
+        fid: dict[str, Any] = {"size": f"{args.fidelity_size}x{args.fidelity_size}"}
         if "cached" not in skip and args.layouts > 0:
             t0 = time.perf_counter()
-            fid["cached"], _ = fidelity(models, judge, all_cond[: args.layouts], labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, engine_bundle)
+            fid["cached"], _ = fidelity(models, judge, fid_cond[: args.layouts], fid_labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, jobs.get("cached"))
             mark("fidelity_cached", t0)
             print(json.dumps({"fidelity_cached_miou": fid["cached"]["miou"]}), flush=True)
+        start_grid_job()
         if "exact" not in skip and args.exact_layouts > 0:
             t0 = time.perf_counter()
-            fid["exact"], _ = fidelity(models, judge, all_cond[: args.exact_layouts], labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, engine_bundle)
+            exact_job = None
+            if engine_bundle is not None:
+                exact_job = EngineJob(engine_bundle, fid_labels[: args.exact_layouts], models.manifest["classes"], [0], engine_settings("exact", settings, stride), threads=1 if "grid" in jobs else None)
+            fid["exact"], _ = fidelity(models, judge, fid_cond[: args.exact_layouts], fid_labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, exact_job)
             mark("fidelity_exact", t0)
             print(json.dumps({"fidelity_exact_miou": fid["exact"]["miou"]}), flush=True)
         result["layout_fidelity"] = fid
         if args.grid is not None and recs is not None:
+            start_grid_job()
             t0 = time.perf_counter()
-            sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, engine_bundle)
+            sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, jobs.get("grid"))
             mark("grid", t0)
     timings["total"] = round(time.perf_counter() - t_all, 1)
     result["seconds"] = timings

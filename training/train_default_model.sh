@@ -147,7 +147,7 @@ if has export; then
   $PY -m training.export_bundle --image-vqgan "$RUN/image-decoder/last.ckpt" --seg-vqgan "$RUN/seg-decoder/last.ckpt" \
       --gpt "$RUN/gpt/last.ckpt" --out "$BUNDLE" --id tessera-landscapes-v1 --name "Tessera Landscapes v1" \
       --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit on CPU" \
-      --int8 --fp16-vqgans --sampler cached --stride "${STRIDE:-8}" --top-k 100 ${EXPORT_FLAGS:-}
+      --fp16-vqgans --sampler cached --stride "${STRIDE:-8}" --top-k 100 ${EXPORT_FLAGS:-}
 fi
 
 if has stride; then

@@ -1,0 +1,105 @@
+"""How often Tessera's engine (onnxruntime) and the PyTorch reference sampler draw the same tokens
+from a trained bundle, with the same layout, seed and settings.
+
+    /usr/bin/python3 -m training.agreement --bundle assets/models/tessera-landscapes-v1 \
+        --layout assets/examples/lake-mountains-256x256.png --size 128x128 --seeds 0-7 [--sampler exact]
+
+Both sides use the same PRNG and sampling arithmetic (docs/SAMPLING.md), so they agree token for
+token unless the ~1e-6 difference between runtimes' logits moves a draw across a boundary; after
+the first such flip the two sequences go their own ways. Reported per seed: whether the grids are
+identical, and the share of tokens (raster order) drawn before the first disagreement.
+"""
+from __future__ import annotations
+
+from . import cpu_setup  # noqa: F401
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .bundle_writer import load_bundle_models
+from .engine_cli import CLI, REPO_ROOT, TSX, EngineUnavailable, engine_available, palette_of
+from .reference_sampler import ReferenceSampler, read_layout
+from .sampling import SamplingSettings
+
+
+def parse_seeds(text: str) -> list[int]:
+    seeds: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        seeds += list(range(int(lo), int(hi or lo) + 1))
+    return seeds
+
+
+def engine_tokens(bundle: Path, layout: Path, seed: int, sampler: str, stride: Optional[int]) -> np.ndarray:
+    with tempfile.TemporaryDirectory(prefix="tessera-agree-") as tmp:
+        out = Path(tmp) / "tokens.json"
+        command = [str(TSX), str(CLI), "generate", "--layout", str(layout), "--model", str(bundle.resolve()), "--seed", str(seed),
+                   "--sampler", sampler, "--backend", "cpu", "--no-decoded-previews", "--out", str(Path(tmp) / "image.png"), "--tokens-out", str(out)]
+        if stride is not None:
+            command += ["--stride", str(stride)]
+        proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"tessera generate failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        dump = json.loads(out.read_text())
+    return np.array(dump["tokens"], dtype=np.int64).reshape(dump["rows"], dump["cols"])
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 -m training.agreement", description=__doc__.split("\n\n")[0])
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--layout", type=Path, required=True)
+    p.add_argument("--size", help="resize the layout (nearest neighbour) to WxH first, e.g. 128x128 (one 16x16-token window at f8)")
+    p.add_argument("--seeds", default="0-7")
+    p.add_argument("--sampler", choices=["exact", "cached"])
+    p.add_argument("--stride", type=int)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", type=Path, help="write the per-seed table as JSON")
+    args = p.parse_args(argv)
+    if not engine_available():
+        raise EngineUnavailable("node_modules missing: run npm ci")
+    torch.set_num_threads(args.threads)
+    models, manifest = load_bundle_models(args.bundle)
+    defaults = manifest.get("defaults", {})
+    sampler = args.sampler or defaults.get("sampler", "exact")
+    stride = (args.stride or defaults.get("stride", 1)) if sampler == "cached" else None
+    settings = SamplingSettings(temperature=defaults.get("temperature", 1.0), top_k=defaults.get("topK", 0), top_p=defaults.get("topP", 1.0))
+    seeds = parse_seeds(args.seeds)
+    with tempfile.TemporaryDirectory(prefix="tessera-agree-") as tmp:
+        layout_path = args.layout
+        labels = read_layout(str(args.layout), manifest["classes"], manifest["gridFactor"])
+        if args.size:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            labels = np.asarray(Image.fromarray(labels).resize((w, h), Image.NEAREST))
+            layout_path = Path(tmp) / "layout.png"
+            Image.fromarray(palette_of(manifest["classes"])[labels]).save(layout_path)
+        reference = ReferenceSampler(models)
+        cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
+        ref = reference.sample(cond, settings, seeds, sampler, stride or 1).tokens
+        rows = []
+        for b, seed in enumerate(seeds):
+            eng = engine_tokens(args.bundle, layout_path, seed, sampler, stride)
+            same = (eng == ref[b]).reshape(-1)
+            first = int(np.argmin(same)) if not same.all() else same.size
+            rows.append({"seed": seed, "identical": bool(same.all()), "tokens": int(same.size), "agree_before_first_difference": first})
+            print(json.dumps(rows[-1]), flush=True)
+    identical = sum(r["identical"] for r in rows)
+    share = float(np.mean([r["agree_before_first_difference"] / r["tokens"] for r in rows]))
+    summary = {"bundle": manifest["id"], "layout": str(args.layout), "size": args.size, "sampler": sampler, "stride": stride,
+               "seeds": len(rows), "identical_grids": identical, "mean_share_before_first_difference": round(share, 4), "rows": rows}
+    print(f"{identical}/{len(rows)} seeds gave identical token grids; on average {100 * share:.1f}% of tokens were drawn before the first difference")
+    if args.out:
+        args.out.write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
