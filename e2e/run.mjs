@@ -1,6 +1,7 @@
 // `npm run test:e2e`: builds the studio if it is stale, starts serve mode with the REAL engine on
 // a random port and token, runs the Playwright suite (node:test) against it, and always shuts
-// the server down. Until the default model ships, the engine is pointed at the test fixture.
+// the server down. The engine serves the embedded default model (the first model it lists); a
+// checkout without it uses the test fixture instead.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -38,7 +39,7 @@ if (!existsSync(DIST) || statSync(DIST).mtimeMs < sources) {
 const env = { ...process.env };
 if (!existsSync(path.join(ROOT, 'assets', 'models', 'tessera-landscapes-v1', 'manifest.json')) && !env.TESSERA_MODELS_DIR) {
   env.TESSERA_MODELS_DIR = path.join(ROOT, 'assets', 'fixtures');
-  console.log(`e2e: default model not installed yet; using models in ${env.TESSERA_MODELS_DIR}`);
+  console.log(`e2e: no default model in assets/models; using models in ${env.TESSERA_MODELS_DIR}`);
 }
 const work = mkdtempSync(path.join(os.tmpdir(), 'tessera-e2e-'));
 const outDir = path.join(work, 'out');

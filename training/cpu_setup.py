@@ -20,17 +20,21 @@ def configure_torch_threads(threads: int = 2) -> None:
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 
 
-def reexec_with_jemalloc(module: str) -> None:
+def reexec_with_jemalloc(module: str, retain: bool = True) -> None:
     """Restarts this CLI (`python3 -m module …`) under jemalloc when it is installed and not loaded.
 
     glibc serves every allocation over 32 MB (the transformer's attention scores, full-size conv
     activations) with a fresh mmap that page-faults in on first touch: a GPT training step took 21 s
     with glibc and 2.8 s with jemalloc set never to return memory (measured here). Set
-    TESSERA_JEMALLOC=0 to opt out."""
+    TESSERA_JEMALLOC=0 to opt out. retain=False keeps jemalloc's default decay (memory goes back to
+    the system after ~10 s): for long runs whose allocation sizes vary, where never returning memory
+    let a process grow to 24 GB."""
     import sys
 
     preload = os.environ.get("LD_PRELOAD", "")
     if os.environ.get("TESSERA_JEMALLOC", "1") == "0" or "jemalloc" in preload or not os.path.exists(JEMALLOC):
         return
-    env = dict(os.environ, LD_PRELOAD=f"{JEMALLOC} {preload}".strip(), MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    env = dict(os.environ, LD_PRELOAD=f"{JEMALLOC} {preload}".strip())
+    if retain:
+        env["MALLOC_CONF"] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
     os.execve(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]], env)

@@ -339,7 +339,7 @@ def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: n
 # ------------------------------------------------------------------------------------ main
 def main(argv: Optional[list[str]] = None) -> int:
     if argv is None:
-        cpu_setup.reexec_with_jemalloc("training.evaluate")
+        cpu_setup.reexec_with_jemalloc("training.evaluate", retain=False)
     p = argparse.ArgumentParser(prog="python3 -m training.evaluate", description=__doc__.split("\n\n")[0])
     src = p.add_argument_group("what to evaluate (a bundle, or checkpoints)")
     src.add_argument("--bundle", type=Path)
@@ -348,9 +348,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     src.add_argument("--gpt")
     p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS)
     p.add_argument("--scenes", type=int, default=500, help="held-out scenes for the VQGAN, seg, GPT and judge metrics")
+    p.add_argument("--gpt-scenes", type=int, default=100, help="held-out scenes (4 windows each) for the GPT's cross-entropy (500 take about 3 min on one core)")
     p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (its 500-scene value is in training/judge/judge-v1-metrics.json)")
     p.add_argument("--layouts", type=int, default=100, help="held-out layouts for layout fidelity (cached sampler)")
-    p.add_argument("--exact-layouts", type=int, default=16, help="held-out layouts for layout fidelity with the exact sampler (0: skip)")
+    p.add_argument("--exact-layouts", type=int, default=6, help="held-out layouts for layout fidelity with the exact sampler (0: skip; one full forward per token)")
     p.add_argument("--size", type=int, default=256, help="scene size for the VQGAN, seg, GPT and judge metrics and the grid")
     p.add_argument("--fidelity-size", type=int, default=128,
                    help="layout size for layout fidelity (default 128: 100 layouts of 256x256 take the engine about 15 min on 2 cores, over this script's 10-minute budget; 128 px is one 16x16-token window)")
@@ -362,6 +363,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--batch", type=int, default=50, help="layouts sampled together")
     p.add_argument("--cache", type=Path, default=None, help="render cache folder")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--engine-threads", type=int, default=1, help="onnxruntime threads of the engine runs (they go beside the PyTorch sections)")
     p.add_argument("--out", type=Path, help="metrics JSON")
     p.add_argument("--grid", type=Path, help="write the sample grid PNG here")
     p.add_argument("--runtime", choices=["engine", "torch"], help="what generates for layout fidelity and the grid: Tessera's engine on the bundle's ONNX files (default with --bundle, when npm ci has run) or the PyTorch reference")
@@ -412,7 +414,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if engine_bundle is not None:
             classes = models.manifest["classes"]
             if "cached" not in skip and args.layouts > 0:
-                jobs["cached"] = EngineJob(engine_bundle, fid_labels[: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=1)
+                jobs["cached"] = EngineJob(engine_bundle, fid_labels[: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=args.engine_threads)
 
     def start_grid_job() -> None:
         # After the cached run: beside the exact run, one engine thread each.
@@ -443,14 +445,20 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(json.dumps({"judge_miou": rep["miou"], "on_reconstructions": result["judge"].get("vqgan_reconstructions", {}).get("miou")}), flush=True)
     if models.gpt is not None and image_tokens is not None and cond_tokens is not None and "gpt" not in skip:
         t0 = time.perf_counter()
-        result["gpt"] = eval_gpt_ce(models.gpt, image_tokens, cond_tokens, models.window, models.image_vqgan.config.n_embed, args.precision)
+        k = min(args.gpt_scenes, len(image_tokens))
+        result["gpt"] = {**eval_gpt_ce(models.gpt, image_tokens[:k], cond_tokens[:k], models.window, models.image_vqgan.config.n_embed, args.precision), "scenes": k}
         mark("gpt_ce", t0)
         print(json.dumps(result["gpt"]), flush=True)
     if can_fidelity:
         result["defaults"] = d
         with torch.no_grad():
-            all_cond = models.seg_vqgan.encode_labels(torch.from_numpy(labels[:n_needed].astype(np.int64))).indices.numpy()
-            fid_cond = models.seg_vqgan.encode_labels(torch.from_numpy(fid_labels.astype(np.int64))).indices.numpy()
+            # One scene at a time: 500 whole-size label maps at once is a 1.4 GB one-hot input and
+            # several GB of activations (this ran out of 24 GB once).
+            def encode_cond(maps: np.ndarray) -> np.ndarray:
+                return np.concatenate([models.seg_vqgan.encode_labels(torch.from_numpy(maps[i : i + 1].astype(np.int64))).indices.numpy() for i in range(len(maps))])
+
+            all_cond = encode_cond(labels[:6])  # the grid's rows
+            fid_cond = encode_cond(fid_labels)
         fid: dict[str, Any] = {"size": f"{args.fidelity_size}x{args.fidelity_size}"}
         if "cached" not in skip and args.layouts > 0:
             t0 = time.perf_counter()
