@@ -9,8 +9,6 @@ batches of full-size activations are slower per image here (fresh mmaps for >32 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import torch
 from tqdm import tqdm
 
 from .datasets import LandscapeDataset, images_to_tensor_range
-from .token_dataset import codebook_fingerprint
+from .token_dataset import codebook_fingerprint, save_npz_atomic
 from .vqgan import labels_to_onehot
 
 
@@ -60,14 +58,5 @@ def cached_image_tokens(
             if meta["dataset"] == want["dataset"] and meta["codebook"] == fingerprint and meta.get("kind", "image") == kind and meta["count"] >= count:
                 return data["tokens"][:count]
     tokens = encode_images(dataset, vqgan, count, progress, kind)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{cache.stem}.", suffix=".npz", dir=cache.parent)
-    os.close(fd)
-    try:
-        np.savez(tmp, tokens=tokens, meta=np.array(json.dumps(want)))
-        os.replace(tmp, cache)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    save_npz_atomic(cache, tokens=tokens, meta=np.array(json.dumps(want)))
     return tokens

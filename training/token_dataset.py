@@ -23,6 +23,23 @@ def codebook_fingerprint(state_dict: dict[str, torch.Tensor]) -> str:
     return hashlib.sha256(weight.tobytes()).hexdigest()[:16]
 
 
+def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
+    """np.savez next to `path`, then rename: a crash never leaves a truncated file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
+    os.close(fd)
+    try:
+        np.savez(tmp, **arrays)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; keep the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 @dataclass
 class TokenDataset:
     image_tokens: np.ndarray  # (N, h, w) int16/int32
@@ -34,20 +51,7 @@ class TokenDataset:
         return int(self.image_tokens.shape[1]), int(self.image_tokens.shape[2])
 
     def save(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)
-        os.close(fd)
-        try:
-            np.savez(tmp, image_tokens=self.image_tokens, cond_tokens=self.cond_tokens, meta=np.array(json.dumps(self.meta)))
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; keep the usual permissions
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        save_npz_atomic(Path(path), image_tokens=self.image_tokens, cond_tokens=self.cond_tokens, meta=np.array(json.dumps(self.meta)))
 
     @staticmethod
     def load(path: str | Path) -> "TokenDataset":
