@@ -33,10 +33,11 @@ def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float) -> O
     return min(ok, key=lambda r: r["seconds"]) if ok else None
 
 
-def write_manifest_default(bundle: Path, stride: int) -> None:
+def write_manifest_defaults(bundle: Path, values: dict[str, Any]) -> None:
+    """Updates `defaults` in the bundle's manifest.json atomically (it holds no hash of itself)."""
     path = bundle / "manifest.json"
     manifest = json.loads(path.read_text())
-    manifest.setdefault("defaults", {}).update({"sampler": "cached", "stride": stride})
+    manifest.setdefault("defaults", {}).update(values)
     fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".json", dir=bundle)
     with os.fdopen(fd, "w") as f:
         f.write(json.dumps(manifest, indent=2) + "\n")
@@ -75,7 +76,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
     if args.write_manifest and best:
-        write_manifest_default(args.bundle, best["stride"])
+        write_manifest_defaults(args.bundle, {"sampler": "cached", "stride": best["stride"]})
     return 0
 
 

@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -68,6 +70,10 @@ class EngineJob:
         self._started = time.perf_counter()
         self._proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    def kill(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+
     def result(self, timeout: float = 3600) -> tuple[np.ndarray, float]:
         """Images (N, len(seeds), H, W, 3) uint8 and the engine's wall time (model load included)."""
         try:
@@ -78,9 +84,62 @@ class EngineJob:
             images = np.stack([np.stack([np.asarray(Image.open(self._out / f"{n}-seed{s}.png").convert("RGB")) for s in self._seeds]) for n in self._names])
             return images, seconds
         finally:
-            if self._proc.poll() is None:
-                self._proc.kill()
+            self.kill()
             self._tmp.cleanup()
+
+
+# A queued engine run: its result() is (images (N, len(seeds), H, W, 3) uint8, seconds).
+EngineRun = Future
+
+
+class EngineQueue:
+    """`tessera batch` runs one after another in the background: every job is queued at once and the
+    next starts the moment the previous one ends, so the engine keeps one core busy while the caller
+    works on the other (two engine processes side by side only fight over the cores).
+
+        with EngineQueue() as queue:
+            cached = queue.submit(bundle, labels, classes, [0], settings, threads=1)
+            ...                       # other work
+            images, seconds = cached.result()
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tessera-engine")
+        self._lock = threading.Lock()
+        self._running: Optional[EngineJob] = None
+        self._closed = False
+
+    def submit(self, bundle: Path, labels: np.ndarray, classes: Sequence[dict[str, Any]], seeds: Sequence[int], settings: EngineSettings, threads: Optional[int] = None) -> EngineRun:
+        """Queues a run; the future's result is what `EngineJob.result` returns."""
+        if not engine_available():
+            raise EngineUnavailable("node, tsx or onnxruntime-node is missing: run npm ci in the repository root")
+
+        def run() -> tuple[np.ndarray, float]:
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the engine queue was closed before this run started")
+                job = self._running = EngineJob(bundle, labels, classes, seeds, settings, threads)
+            try:
+                return job.result()
+            finally:
+                with self._lock:
+                    self._running = None
+
+        return self._pool.submit(run)
+
+    def close(self) -> None:
+        """Drops queued runs and stops the one in progress (its caller gets an error, not a hang)."""
+        with self._lock:
+            self._closed = True
+            if self._running is not None:
+                self._running.kill()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "EngineQueue":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def generate(bundle: Path, labels: np.ndarray, classes: Sequence[dict[str, Any]], seeds: Sequence[int], settings: EngineSettings, timeout: float = 3600, threads: Optional[int] = None) -> tuple[np.ndarray, float]:

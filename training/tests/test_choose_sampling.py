@@ -1,0 +1,35 @@
+"""The default temperature/top-k rule: best judge mIoU among settings that keep enough variety."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from training.choose_sampling import choose, variety
+
+
+def row(temperature: float, top_k: int, miou: float, var: float) -> dict:
+    return {"temperature": temperature, "top_k": top_k, "miou": miou, "variety": var}
+
+
+def test_best_miou_that_keeps_variety_wins() -> None:
+    rows = [
+        row(1.0, 100, 0.55, 0.20),  # the reference
+        row(0.9, 30, 0.60, 0.18),
+        row(0.7, 10, 0.66, 0.10),  # best mIoU, but the seeds look alike
+    ]
+    assert (choose(rows, 0.8)["temperature"], choose(rows, 0.8)["top_k"]) == (0.9, 30)
+    assert choose(rows, 0.4)["top_k"] == 10
+    assert choose(rows, 0.0)["miou"] == 0.66
+
+
+def test_reference_is_required() -> None:
+    with pytest.raises(ValueError, match="reference"):
+        choose([row(0.9, 30, 0.6, 0.2)], 0.8)
+
+
+def test_variety_is_zero_for_identical_seeds_and_grows_with_difference() -> None:
+    rng = np.random.default_rng(0)
+    same = np.repeat(rng.integers(0, 256, size=(3, 1, 8, 8, 3), dtype=np.uint8), 2, axis=1)
+    assert variety(same) == 0.0
+    opposite = np.stack([np.zeros((3, 8, 8, 3), np.uint8), np.full((3, 8, 8, 3), 255, np.uint8)], axis=1)
+    assert variety(opposite) == pytest.approx(1.0)
