@@ -7,8 +7,10 @@ Every setting generates the same held-out layouts with two seeds in Tessera's en
 sampler and stride). The judge scores each image against its layout (mIoU), and the two seeds of a
 layout are compared pixel by pixel (variety: the mean absolute difference, 0..1). Lower
 temperatures and smaller top-k make images follow the layout more closely but also make the seeds
-look alike; the rule keeps the setting with the best mIoU whose variety is at least
-`--min-variety` of the reference setting's (taming's temperature 1, top-k 100).
+look alike. The rule: among settings whose variety is at least `--min-variety` of the reference
+setting's (taming's temperature 1, top-k 100), take the best mIoU, but only when it beats the
+reference by `--min-gain` (2 points); a smaller difference is within the noise of a few dozen
+layouts, and the reference stays.
 
 --write-manifest sets `defaults.temperature` and `defaults.topK` in the bundle's manifest.json.
 """
@@ -41,16 +43,18 @@ def variety(images: np.ndarray) -> float:
     return float(np.abs(a - b).mean() / 255.0)
 
 
-def choose(rows: list[dict[str, Any]], min_variety: float) -> Optional[dict[str, Any]]:
-    """The best-mIoU row whose variety is at least `min_variety` × the reference row's.
+def choose(rows: list[dict[str, Any]], min_variety: float, min_gain: float = 0.02) -> dict[str, Any]:
+    """The best-mIoU row whose variety is at least `min_variety` × the reference row's, if it beats
+    the reference's mIoU by `min_gain`; otherwise the reference row.
 
     Rows hold temperature, top_k, miou and variety; the reference (taming's temperature 1, top-k
-    100) must be among them. None when no row qualifies (only possible with min_variety > 1)."""
+    100) must be among them."""
     ref = next((r for r in rows if r["temperature"] == REFERENCE["temperature"] and r["top_k"] == REFERENCE["top_k"]), None)
     if ref is None:
         raise ValueError("the rows must include the reference setting (temperature 1, top-k 100)")
     ok = [r for r in rows if r["variety"] >= min_variety * ref["variety"]]
-    return max(ok, key=lambda r: (r["miou"], r["variety"])) if ok else None
+    best = max(ok, key=lambda r: (r["miou"], r["variety"])) if ok else ref
+    return best if best["miou"] >= ref["miou"] + min_gain else ref
 
 
 def _floats(text: str) -> list[float]:
@@ -66,6 +70,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--top-ks", default="100,30,10")
     p.add_argument("--seeds", default="0,1", help="two or more seeds (variety compares the first two)")
     p.add_argument("--min-variety", type=float, default=0.8, help="fraction of the reference setting's variety a choice must keep")
+    p.add_argument("--min-gain", type=float, default=0.02, help="mIoU a setting must gain over the reference to replace it (0.02 = 2 points)")
     p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS)
     p.add_argument("--threads", type=int, help="engine threads (default: the engine's)")
     p.add_argument("--out", type=Path, help="write the table and the choice as JSON")
@@ -94,16 +99,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         }
         rows.append(row)
         print(json.dumps(row), flush=True)
-    best = choose(rows, args.min_variety)
-    result = {"bundle": manifest["id"], "layouts": args.layouts, "size": args.size, "seeds": seeds, "min_variety": args.min_variety, "rows": rows,
-              "choice": {"temperature": best["temperature"], "top_k": best["top_k"]} if best else None}
-    if best:
-        print(f"chosen temperature {best['temperature']}, top-k {best['top_k']}: mIoU {best['miou']:.3f}, variety {best['variety']:.3f}")
-    else:
-        print("no setting keeps enough variety: the manifest is left as it is")
+    best = choose(rows, args.min_variety, args.min_gain)
+    result = {"bundle": manifest["id"], "layouts": args.layouts, "size": args.size, "seeds": seeds, "min_variety": args.min_variety,
+              "min_gain": args.min_gain, "rows": rows, "choice": {"temperature": best["temperature"], "top_k": best["top_k"]}}
+    print(f"chosen temperature {best['temperature']}, top-k {best['top_k']}: mIoU {best['miou']:.3f}, variety {best['variety']:.3f}")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
-    if args.write_manifest and best:
+    if args.write_manifest:
         write_manifest_defaults(args.bundle, {"temperature": best["temperature"], "topK": best["top_k"]})
     return 0
 

@@ -6,7 +6,7 @@
 #   training/train_default_model.sh                    # everything, into /work/runs/landscapes-v1
 #   RUN=/path/to/run STAGES="image seg" training/train_default_model.sh
 #
-# Stages (STAGES, default all, in this order): data judge image seg decoder segconv segdecoder tokens gpt export stride eval
+# Stages (STAGES, default all, in this order): data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride eval
 #   data    render the training set (seeds 0..9999, 256x256) and the in-training held-out set
 #           (seeds 10_000_000..+255)
 #   judge   the layout-fidelity judge (training/judge.py) -> training/judge/judge-v1.pt
@@ -16,6 +16,8 @@
 #           its image-token cache (the first $TOKEN_SCENES scenes) is the GPT's image tokens too
 #   segconv seg VQGAN stage 2: --init-from stage 1 without mid attention (config landscapes-v1-seg-conv)
 #           decoder and segconv run in parallel (PARALLEL=1)
+#   decoder2 image VQGAN stage 2b: a second decoder-only fine-tune from stage 2 with a fresh, smaller
+#           schedule (config landscapes-v1-decoder2); tokens unchanged
 #   segdecoder seg VQGAN stage 3: decoder-only fine-tune of seg-vqgan-conv (training.finetune_decoder
 #           --kind seg); cond tokens unchanged, so it may run beside tokens and gpt
 #   tokens  python3 -m training.encode_tokens (cond tokens; image tokens from the decoder's cache)
@@ -30,7 +32,7 @@ PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-/work/runs/landscapes-v1}
 CONFIG=${CONFIG:-landscapes-v1}
 BUNDLE=${BUNDLE:-assets/models/tessera-landscapes-v1}
-STAGES=${STAGES:-"data judge image seg decoder segconv segdecoder tokens gpt export stride eval"}
+STAGES=${STAGES:-"data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride eval"}
 PARALLEL=${PARALLEL:-1}
 # Torch threads per process. On a busy shared machine use 1 everywhere: with more runnable threads
 # than cores, OpenMP's barriers make a 2-thread process 4-7x slower than a 1-thread one (measured).
@@ -115,6 +117,16 @@ else
   if has segconv; then segconv "$THREADS"; fi
 fi
 
+if has decoder2; then
+  mkdir -p "$RUN/image-decoder2"
+  # Same frozen encoder and codebook, so stage 2's image-token cache is valid here too.
+  [ -f "$RUN/image-decoder2/image-tokens.npz" ] || cp "$RUN/image-decoder/image-tokens.npz" "$RUN/image-decoder2/"
+  log "image-decoder2: start ($(resume_flag "$RUN/image-decoder2"))"
+  $PY -m training.finetune_decoder --config "$CONFIG-decoder2" --vqgan "$RUN/image-decoder/last.ckpt" --data "$RUN/data-train" \
+      --out "$RUN/image-decoder2" --threads "$THREADS" --no-progress $(resume_flag "$RUN/image-decoder2") >> "$RUN/image-decoder2/train.log" 2>&1
+  log "image-decoder2: done"
+fi
+
 if has segdecoder; then
   mkdir -p "$RUN/seg-decoder"
   log "seg-decoder: start ($(resume_flag "$RUN/seg-decoder"))"
@@ -143,11 +155,15 @@ fi
 
 if has export; then
   log "export -> $BUNDLE"
-  rm -rf "$BUNDLE"
-  $PY -m training.export_bundle --image-vqgan "$RUN/image-decoder/last.ckpt" --seg-vqgan "$RUN/seg-decoder/last.ckpt" \
-      --gpt "$RUN/gpt/last.ckpt" --out "$BUNDLE" --id tessera-landscapes-v1 --name "Tessera Landscapes v1" \
+  # Export beside the run, then copy over: the bundle's hand-written MODEL_CARD.md stays.
+  rm -rf "$RUN/bundle-export"
+  $PY -m training.export_bundle --image-vqgan "$RUN/image-decoder2/last.ckpt" --seg-vqgan "$RUN/seg-decoder/last.ckpt" \
+      --gpt "$RUN/gpt/last.ckpt" --out "$RUN/bundle-export" --id tessera-landscapes-v1 --name "Tessera Landscapes v1" \
       --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit on CPU" \
       --fp16-vqgans --sampler cached --stride "${STRIDE:-8}" --top-k 100 ${EXPORT_FLAGS:-}
+  mkdir -p "$BUNDLE"
+  cp "$RUN/bundle-export"/* "$BUNDLE"/
+  rm -rf "$RUN/bundle-export"
 fi
 
 if has stride; then

@@ -22,6 +22,13 @@ def test_best_miou_that_keeps_variety_wins() -> None:
     assert choose(rows, 0.0)["miou"] == 0.66
 
 
+def test_a_gain_within_the_noise_keeps_the_reference() -> None:
+    rows = [row(1.0, 100, 0.516, 0.070), row(0.9, 20, 0.526, 0.062), row(0.7, 10, 0.524, 0.050)]
+    assert choose(rows, 0.8)["top_k"] == 100  # +1 point is noise at 2 points' min_gain
+    assert choose(rows, 0.8, min_gain=0.005)["top_k"] == 20
+    assert choose(rows, 2.0)["top_k"] == 100  # nothing keeps enough variety: the reference stays
+
+
 def test_reference_is_required() -> None:
     with pytest.raises(ValueError, match="reference"):
         choose([row(0.9, 30, 0.6, 0.2)], 0.8)
