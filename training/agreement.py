@@ -15,6 +15,7 @@ from . import cpu_setup  # noqa: F401
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import torch
 from PIL import Image
 
 from .bundle_writer import load_bundle_models
+from .cpu_setup import without_jemalloc
 from .engine_cli import CLI, REPO_ROOT, TSX, EngineUnavailable, engine_available, palette_of
 from .reference_sampler import ReferenceSampler, read_layout
 from .sampling import SamplingSettings
@@ -46,7 +48,7 @@ def engine_tokens(bundle: Path, layout: Path, seed: int, sampler: str, stride: O
                    "--sampler", sampler, "--backend", "cpu", "--no-decoded-previews", "--out", str(Path(tmp) / "image.png"), "--tokens-out", str(out)]
         if stride is not None:
             command += ["--stride", str(stride)]
-        proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=3600)
+        proc = subprocess.run(command, cwd=REPO_ROOT, env=without_jemalloc(os.environ), capture_output=True, text=True, timeout=3600)
         if proc.returncode != 0:
             raise RuntimeError(f"tessera generate failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
         dump = json.loads(out.read_text())

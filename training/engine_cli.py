@@ -17,6 +17,8 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from PIL import Image
 
+from .cpu_setup import without_jemalloc
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"
 CLI = REPO_ROOT / "electron" / "cli" / "main.ts"
@@ -66,7 +68,7 @@ class EngineJob:
             Image.fromarray(palette[label]).save(layouts / f"{name}.png")
         command = [str(TSX), str(CLI), "batch", "--layouts", str(layouts), "--seeds", ",".join(str(s) for s in seeds), "--out", str(self._out),
                    "--model", str(Path(bundle).resolve()), "--no-contact-sheet", *settings.arguments()]
-        env = dict(os.environ, **({"TESSERA_THREADS": str(threads)} if threads else {}))
+        env = dict(without_jemalloc(os.environ), **({"TESSERA_THREADS": str(threads)} if threads else {}))
         self._started = time.perf_counter()
         self._proc = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -17,6 +17,7 @@ import torch
 from .bundle_writer import BundleModels, write_bundle
 from .gpt_training import load_gpt
 from .token_dataset import codebook_fingerprint
+from .checkpoints import load_checkpoint
 from .vqgan import SegmentationVQModel
 from .vqgan_training import load_vqgan
 
@@ -28,7 +29,12 @@ def _steps(payload: dict) -> str:
     (the decoder fine-tune's `source`, a seg VQGAN's `init_from`)."""
     config = payload.get("config", {})
     if config.get("finetune") == "decoder":
-        return f"{config['source']['step']} + decoder fine-tune {payload['step']}"
+        source = config["source"]
+        earlier = str(source["step"])
+        # A fine-tune of a fine-tune names the whole chain, when the source checkpoint is still there.
+        if Path(source["path"]).is_file():
+            earlier = _steps(load_checkpoint(source["path"]))
+        return f"{earlier} + decoder fine-tune {payload['step']}"
     if config.get("init_from"):
         return f"{payload['step']} (continued from {Path(config['init_from']).parent.name})"
     return str(payload["step"])

@@ -6,7 +6,7 @@
 #   training/train_default_model.sh                    # everything, into /work/runs/landscapes-v1
 #   RUN=/path/to/run STAGES="image seg" training/train_default_model.sh
 #
-# Stages (STAGES, default all, in this order): data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride eval
+# Stages (STAGES, default all, in this order): data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride sampling eval
 #   data    render the training set (seeds 0..9999, 256x256) and the in-training held-out set
 #           (seeds 10_000_000..+255)
 #   judge   the layout-fidelity judge (training/judge.py) -> training/judge/judge-v1.pt
@@ -24,6 +24,8 @@
 #   gpt     python3 -m training.train_gpt (with jemalloc, see below)
 #   export  python3 -m training.export_bundle -> $BUNDLE (VQGAN weights stored as fp16: the 40 MB budget)
 #   stride  python3 -m training.choose_stride: the default stride, written into the manifest
+#   sampling python3 -m training.choose_sampling: the default temperature and top-k (kept at taming's
+#           1.0 / 100 unless another setting gains 2 judge mIoU points without losing variety)
 #   eval    python3 -m training.evaluate -> $RUN/metrics.json, $BUNDLE/sample-grid.png
 set -euo pipefail
 
@@ -32,7 +34,7 @@ PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-/work/runs/landscapes-v1}
 CONFIG=${CONFIG:-landscapes-v1}
 BUNDLE=${BUNDLE:-assets/models/tessera-landscapes-v1}
-STAGES=${STAGES:-"data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride eval"}
+STAGES=${STAGES:-"data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride sampling eval"}
 PARALLEL=${PARALLEL:-1}
 # Torch threads per process. On a busy shared machine use 1 everywhere: with more runnable threads
 # than cores, OpenMP's barriers make a 2-thread process 4-7x slower than a 1-thread one (measured).
@@ -158,7 +160,7 @@ if has export; then
   # Export beside the run, then copy over: the bundle's hand-written MODEL_CARD.md stays.
   rm -rf "$RUN/bundle-export"
   $PY -m training.export_bundle --image-vqgan "$RUN/image-decoder2/last.ckpt" --seg-vqgan "$RUN/seg-decoder/last.ckpt" \
-      --gpt "$RUN/gpt/last.ckpt" --out "$RUN/bundle-export" --id tessera-landscapes-v1 --name "Tessera Landscapes v1" \
+      --gpt "$RUN/gpt/last.ckpt" --out "$RUN/bundle-export" --id tessera-landscapes-v1 --version "${VERSION:-1.1.0}" --name "Tessera Landscapes v1" \
       --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit on CPU" \
       --fp16-vqgans --sampler cached --stride "${STRIDE:-8}" --top-k 100 ${EXPORT_FLAGS:-}
   mkdir -p "$BUNDLE"
@@ -170,6 +172,12 @@ if has stride; then
   log "stride"
   $PY -m training.choose_stride --bundle "$BUNDLE" --out "$RUN/stride.json" --write-manifest > "$RUN/stride.log" 2>&1
   log "stride: $(tail -1 "$RUN/stride.log")"
+fi
+
+if has sampling; then
+  log "sampling"
+  $PY -m training.choose_sampling --bundle "$BUNDLE" --out "$RUN/sampling.json" --write-manifest > "$RUN/sampling.log" 2>&1
+  log "sampling: $(tail -1 "$RUN/sampling.log")"
 fi
 
 if has eval; then

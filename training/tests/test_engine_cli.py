@@ -74,3 +74,11 @@ def test_queue_runs_jobs_one_after_another_and_close_stops_the_rest() -> None:
     with pytest.raises(Exception):
         running.result(timeout=60)  # killed, not left to finish
     assert queued.cancelled()
+
+
+def test_engine_children_do_not_inherit_the_training_allocator() -> None:
+    from training.cpu_setup import JEMALLOC, RETAIN_CONF, without_jemalloc
+
+    env = without_jemalloc({"LD_PRELOAD": f"{JEMALLOC} /opt/other.so", "MALLOC_CONF": RETAIN_CONF, "PATH": "/bin"})
+    assert env == {"LD_PRELOAD": "/opt/other.so", "PATH": "/bin"}
+    assert without_jemalloc({"LD_PRELOAD": JEMALLOC, "MALLOC_CONF": "narenas:2"}) == {"MALLOC_CONF": "narenas:2"}  # someone else's setting stays

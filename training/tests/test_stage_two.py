@@ -80,6 +80,11 @@ def test_decoder_finetune_freezes_the_encoder_and_exports(stage_one: dict[str, P
     assert [r["step"] for r in records if "eval_psnr_db" in r] == [0, 4]
     assert finetune_decoder.main([*args, "--resume", "--steps", "5"]) == 0
     assert load_checkpoint(out / "last.ckpt")["step"] == 5
+    # A fine-tune of the fine-tune (the default model's decoder2 stage) names the whole chain.
+    again = tmp_path / "decoder2"
+    assert finetune_decoder.main(["--config", "tiny", "--vqgan", str(out / "last.ckpt"), "--data", str(data), "--out", str(again), "--no-progress", "--steps", "2"]) == 0
+    first_steps = load_checkpoint(root / "image/last.ckpt")["step"]
+    assert export_bundle._steps(load_checkpoint(again / "last.ckpt")) == f"{first_steps} + decoder fine-tune 5 + decoder fine-tune 2"
 
     # The GPT's tokens come from the same cache, and the fine-tuned checkpoint exports as a bundle.
     tokens = tmp_path / "tokens.npz"
