@@ -22,23 +22,22 @@ JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 RETAIN_CONF = "dirty_decay_ms:-1,muzzy_decay_ms:-1"  # jemalloc never returns memory to the system
 
 
-def reexec_with_jemalloc(module: str, retain: bool = True) -> None:
-    """Restarts this CLI (`python3 -m module …`) under jemalloc when it is installed and not loaded.
+def reexec_with_jemalloc(module: str) -> None:
+    """Restarts this CLI (`python3 -m module …`) under jemalloc, set never to return memory, when it
+    is installed and not loaded.
 
     glibc serves every allocation over 32 MB (the transformer's attention scores, full-size conv
     activations) with a fresh mmap that page-faults in on first touch: a GPT training step took 21 s
-    with glibc and 2.8 s with jemalloc set never to return memory (measured here). Set
-    TESSERA_JEMALLOC=0 to opt out. retain=False keeps jemalloc's default decay (memory goes back to
-    the system): only for a process whose live memory swings by gigabytes, because it is slow — a
-    256 px VQGAN encode+decode took 3.8 s with it, 1.4 s with glibc and 0.35 s retaining."""
+    with glibc and 2.8 s with jemalloc keeping its memory (measured here). jemalloc's default decay
+    (memory goes back to the system) is slow too: a 256 px VQGAN encode+decode took 3.8 s with it,
+    1.4 s with glibc and 0.35 s keeping memory. So the callers work on one scene or batch at a time
+    and what is kept stays small. Set TESSERA_JEMALLOC=0 to opt out."""
     import sys
 
     preload = os.environ.get("LD_PRELOAD", "")
     if os.environ.get("TESSERA_JEMALLOC", "1") == "0" or "jemalloc" in preload or not os.path.exists(JEMALLOC):
         return
-    env = dict(os.environ, LD_PRELOAD=f"{JEMALLOC} {preload}".strip())
-    if retain:
-        env["MALLOC_CONF"] = RETAIN_CONF
+    env = dict(os.environ, LD_PRELOAD=f"{JEMALLOC} {preload}".strip(), MALLOC_CONF=RETAIN_CONF)
     os.execve(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]], env)
 
 

@@ -92,6 +92,11 @@ def load_models(args: argparse.Namespace) -> Models:
         manifest = json.loads((root / "manifest.json").read_text())
         validate_manifest(manifest)
         verify_bundle_files(root, manifest)
+        if len(manifest["classes"]) != NUM_CLASSES:
+            raise SystemExit(
+                f"{root} has {len(manifest['classes'])} classes, but evaluate measures on the procedural landscape renderer's "
+                f"{NUM_CLASSES} ({', '.join(c['name'] for c in CLASSES)}): it can only evaluate models trained on training.data's scenes."
+            )
         m, manifest = load_bundle_models(root)
         return Models(m.image_vqgan, m.seg_vqgan, m.gpt, m.window, manifest)
     from .vqgan_training import load_vqgan
@@ -339,9 +344,7 @@ def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: n
 # ------------------------------------------------------------------------------------ main
 def main(argv: Optional[list[str]] = None) -> int:
     if argv is None:
-        # Memory kept (retain): a 256 px VQGAN encode+decode took 0.35 s against 1.4 s with glibc
-        # and 3.8 s with jemalloc returning memory; every section below works one scene at a time,
-        # so what is kept stays small.
+        # Every section below works one scene at a time, so the memory jemalloc keeps stays small.
         cpu_setup.reexec_with_jemalloc("training.evaluate")
     p = argparse.ArgumentParser(prog="python3 -m training.evaluate", description=__doc__.split("\n\n")[0])
     src = p.add_argument_group("what to evaluate (a bundle, or checkpoints)")

@@ -133,6 +133,14 @@ def test_seg_decoder_finetune_keeps_the_cond_tokens(stage_one: dict[str, Path], 
     model, _ = load_vqgan(out / "last.ckpt", "seg_vqgan")  # loads as an ordinary seg VQGAN
 
 
+def test_evaluate_refuses_a_bundle_of_other_classes() -> None:
+    from training import evaluate
+
+    fixture = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera-tiny"  # 5 classes
+    with pytest.raises(SystemExit, match="has 5 classes, but evaluate measures on the procedural landscape renderer's 11"):
+        evaluate.main(["--bundle", str(fixture), "--scenes", "2"])
+
+
 def test_decoder_finetune_refuses_encoder_changes(stage_one: dict[str, Path], tmp_path: Path) -> None:
     config = yaml.safe_load((Path(__file__).parents[1] / "configs/tiny.yaml").read_text())
     config["image_decoder"]["model"] = {"encoder_mid_attention": False}
