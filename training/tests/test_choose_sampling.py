@@ -40,3 +40,15 @@ def test_variety_is_zero_for_identical_seeds_and_grows_with_difference() -> None
     assert variety(same) == 0.0
     opposite = np.stack([np.zeros((3, 8, 8, 3), np.uint8), np.full((3, 8, 8, 3), 255, np.uint8)], axis=1)
     assert variety(opposite) == pytest.approx(1.0)
+
+
+def test_one_seed_is_refused_before_any_generation(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from training.choose_sampling import main
+
+    bundle = Path(__file__).resolve().parents[2] / "assets" / "models" / "tessera-landscapes-v1"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--bundle", str(bundle), "--seeds", "0"])
+    assert exit_info.value.code == 2
+    assert "--seeds needs at least two seeds" in capsys.readouterr().err
