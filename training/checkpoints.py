@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import safe_serialization
 from .run_config import config_differences
@@ -75,8 +76,43 @@ def resume_payload(resume: str | None, ckpt_path: Path, stage: str, run_config: 
     if resume:
         resume_from = ckpt_path if resume == "auto" else Path(resume)
         payload = load_checkpoint(resume_from)
+        if payload.get("weights_only"):
+            raise CheckpointMismatch(f"cannot resume from {resume_from}: it holds weights only (training.slim_checkpoint), not the optimiser state")
         check_resumable(payload, stage, run_config, resume_from)
         return payload
     if ckpt_path.exists():
         raise FileExistsError(f"{ckpt_path} exists: pass --resume to continue that run, or choose another --out")
     return None
+
+
+# What a run needs to continue but a trained model does not: optimiser moments, the GAN's
+# discriminator, RNG states and dead-code counters (about two thirds of a VQGAN checkpoint).
+TRAINING_ONLY_KEYS = ("opt_ae", "opt_d", "discriminator", "optimizer", "code_counts", "torch_rng", "numpy_rng")
+
+
+def weights_only(payload: dict[str, Any]) -> dict[str, Any]:
+    """The checkpoint without its training-only state: it still exports, evaluates and encodes, and
+    `--init-from` starts new runs from it, but it cannot `--resume` (it says so)."""
+    slim = {k: v for k, v in payload.items() if k not in TRAINING_ONLY_KEYS and k != "format"}
+    slim["weights_only"] = True
+    return slim
+
+
+class CheckpointSchedule:
+    """When a training loop writes last.ckpt: every `every` steps, at the last step, and whenever
+    `minutes` have passed since the last write. The time rule matters on slow machines: a GPU
+    config's `checkpoint_every: 1000` is a minute there but hours on a 2-core CPU, where a session
+    that ends would otherwise lose everything since the last multiple."""
+
+    def __init__(self, every: int, minutes: float | None = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if minutes is not None and minutes <= 0:
+            raise ValueError(f"--checkpoint-minutes must be positive (got {minutes})")
+        self.every, self.seconds, self.clock = every, None if minutes is None else 60.0 * minutes, clock
+        self.last = clock()
+
+    def due(self, step: int, total: int) -> bool:
+        now = self.clock()
+        if step % self.every == 0 or step == total or (self.seconds is not None and now - self.last >= self.seconds):
+            self.last = now
+            return True
+        return False

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from . import cpu_setup  # noqa: F401
+from . import cpu_setup
 
 import argparse
 import sys
@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from .codebook_usage import codebook_usage
 from .datasets import LandscapeDataset, images_to_tensor_range
+from .devices import add_device_argument, resolve_device
 from .image_token_cache import cached_image_tokens
 from .precision import autocast_for
 from .token_dataset import TokenDataset, codebook_fingerprint
@@ -35,6 +36,7 @@ def encode_dataset(
     progress: bool = True,
     count: Optional[int] = None,
     image_tokens: Optional[np.ndarray] = None,
+    device: torch.device = torch.device("cpu"),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Image and cond tokens of the first `count` scenes (default all); `image_tokens`, when given,
     are used instead of running the image encoder (see training.image_token_cache)."""
@@ -56,15 +58,17 @@ def encode_dataset(
         for start in tqdm(range(0, n, batch_size), desc="encode", disable=not progress):
             end = min(start + batch_size, n)
             labels = np.asarray(dataset.labels[start:end, : h * factor, : w * factor])
-            with autocast_for(precision):
+            with autocast_for(precision, device):
                 if not reuse:
                     images = np.asarray(dataset.images[start:end, : h * factor, : w * factor])
-                    image_out[start:end] = image_vqgan.encode(torch.from_numpy(images_to_tensor_range(images))).indices.numpy()
-                cond_tokens[start:end] = seg_vqgan.encode_labels(torch.from_numpy(labels.astype(np.int64))).indices.numpy()
+                    image_out[start:end] = image_vqgan.encode(torch.from_numpy(images_to_tensor_range(images)).to(device)).indices.cpu().numpy()
+                cond_tokens[start:end] = seg_vqgan.encode_labels(torch.from_numpy(labels.astype(np.int64)).to(device)).indices.cpu().numpy()
     return image_out, cond_tokens
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        cpu_setup.reexec_with_jemalloc("training.encode_tokens")  # 256 px encodes: see cpu_setup
     parser = argparse.ArgumentParser(prog="python3 -m training.encode_tokens", description=__doc__.split("\n")[1])
     parser.add_argument("--data", required=True)
     parser.add_argument("--image-vqgan", required=True, help="image VQGAN checkpoint (last.ckpt)")
@@ -75,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--bf16", action="store_true", help="bf16 autocast for the encoders (≈1.4x faster; the argmin stays fp32)")
     parser.add_argument("--threads", type=int, default=2)
+    add_device_argument(parser)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -88,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.bf16:
             parser.error("--image-tokens-cache holds fp32 encodings (as the engine makes them); leave out --bf16")
         cached = cached_image_tokens(args.image_tokens_cache, dataset, image_vqgan, image_payload["model"], args.count or len(dataset), not args.no_progress)
+    device = resolve_device(args.device)
     image_tokens, cond_tokens = encode_dataset(
-        dataset, image_vqgan, seg_vqgan, args.batch_size, "bf16" if args.bf16 else "fp32", not args.no_progress, args.count, cached
+        dataset, image_vqgan.to(device), seg_vqgan.to(device), args.batch_size, "bf16" if args.bf16 else "fp32", not args.no_progress, args.count, cached, device
     )
     meta = {
         "image_vocab": image_vqgan.config.n_embed,

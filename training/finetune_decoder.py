@@ -42,6 +42,7 @@ from .image_token_cache import cached_image_tokens
 from .losses import VQGANLoss, VQGANLossConfig, segmentation_loss
 from .metrics_log import MetricsLog
 from .precision import autocast_for
+from .schedules import warmup_cosine
 from .run_config import as_plain, dataclass_from, load_run_config, stage_section
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 from .vqgan_training import ADAM_BETAS
@@ -67,8 +68,7 @@ class DecoderTrainConfig:
 
 
 def learning_rate(train: DecoderTrainConfig, step: int) -> float:
-    progress = min(1.0, step / max(1, train.steps))
-    return train.lr * (train.min_lr_ratio + (1 - train.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+    return warmup_cosine(train.lr, step, train.steps, 0, train.min_lr_ratio)
 
 
 def _model_class(stage: str) -> type[VQModel]:

@@ -13,10 +13,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .checkpoints import load_checkpoint, resume_payload, save_checkpoint
+from .checkpoints import CheckpointSchedule, load_checkpoint, resume_payload, save_checkpoint
 from .gpt import GPT, GPTConfig
 from .metrics_log import MetricsLog
 from .precision import autocast_for
+from .devices import resolve_device
+from .schedules import warmup_cosine
+from .time_budget import TimeBudget, follow_budget
 from .run_config import GPTTrainConfig, as_plain, dataclass_from, resolved_section
 from .token_dataset import TokenDataset, sample_windows, window_sequence_loss
 
@@ -28,6 +31,7 @@ class GPTStage:
     window: tuple[int, int]
     optimizer: torch.optim.Optimizer
     config_record: dict[str, Any]
+    device: torch.device = torch.device("cpu")
 
 
 def gpt_config_for(section: dict[str, Any], image_vocab: int, cond_vocab: int) -> tuple[GPTConfig, tuple[int, int]]:
@@ -49,17 +53,14 @@ def gpt_config_for(section: dict[str, Any], image_vocab: int, cond_vocab: int) -
 
 def learning_rate(train: GPTTrainConfig, step: int) -> float:
     """Linear warmup, then cosine decay to min_lr_ratio·lr at the last step."""
-    if step < train.warmup_steps:
-        return train.lr * (step + 1) / train.warmup_steps
-    progress = min(1.0, (step - train.warmup_steps) / max(1, train.steps - train.warmup_steps))
-    return train.lr * (train.min_lr_ratio + (1 - train.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+    return warmup_cosine(train.lr, step, train.steps, train.warmup_steps, train.min_lr_ratio)
 
 
-def build_gpt_stage(section: dict[str, Any], tokens_meta: dict[str, Any]) -> GPTStage:
+def build_gpt_stage(section: dict[str, Any], tokens_meta: dict[str, Any], device: torch.device = torch.device("cpu")) -> GPTStage:
     train = dataclass_from(GPTTrainConfig, section.get("train"), "gpt.train")
     torch.manual_seed(train.seed)
     config, window = gpt_config_for(section, int(tokens_meta["image_vocab"]), int(tokens_meta["cond_vocab"]))
-    model = GPT(config)
+    model = GPT(config).to(device)
     optimizer = torch.optim.AdamW(model.optimizer_groups(train.weight_decay), lr=train.lr, betas=(0.9, 0.95))
     record = {
         "stage": "gpt",
@@ -69,7 +70,7 @@ def build_gpt_stage(section: dict[str, Any], tokens_meta: dict[str, Any]) -> GPT
         "tokens": {k: tokens_meta.get(k) for k in ("image_vocab", "cond_vocab", "grid_factor")}
         | {"image_codebook": tokens_meta.get("image_vqgan", {}).get("codebook"), "cond_codebook": tokens_meta.get("seg_vqgan", {}).get("codebook")},
     }
-    return GPTStage(model, train, window, optimizer, record)
+    return GPTStage(model, train, window, optimizer, record, device)
 
 
 def train_step(stage: GPTStage, cond: torch.Tensor, image: torch.Tensor, step: int) -> dict[str, float]:
@@ -77,8 +78,8 @@ def train_step(stage: GPTStage, cond: torch.Tensor, image: torch.Tensor, step: i
     lr = learning_rate(stage.train, step)
     for group in stage.optimizer.param_groups:
         group["lr"] = lr
-    with autocast_for(stage.train.precision):
-        loss = window_sequence_loss(stage.model, cond, image)
+    with autocast_for(stage.train.precision, stage.device):
+        loss = window_sequence_loss(stage.model, cond.to(stage.device), image.to(stage.device))
     stage.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     grad_norm = torch.nn.utils.clip_grad_norm_(stage.model.parameters(), stage.train.grad_clip) if stage.train.grad_clip > 0 else torch.zeros(())
@@ -93,22 +94,39 @@ def evaluate(stage: GPTStage, tokens: TokenDataset, indices: np.ndarray) -> dict
     losses = []
     for _ in range(stage.train.eval_batches):
         cond, image = sample_windows(tokens, indices, stage.train.batch_size, *stage.window, rng)
-        with autocast_for(stage.train.precision):
-            losses.append(float(window_sequence_loss(stage.model, cond, image)))
+        with autocast_for(stage.train.precision, stage.device):
+            losses.append(float(window_sequence_loss(stage.model, cond.to(stage.device), image.to(stage.device))))
     mean = float(np.mean(losses))
     return {"eval_loss": mean, "eval_perplexity": math.exp(mean)}
 
 
+def init_gpt_weights_from(stage: GPTStage, path: str | Path) -> None:
+    """Copies a trained GPT's weights into a fresh stage of the same shape (to train on with a new
+    schedule); a GPT of another shape or codebooks is refused, naming the difference."""
+    source = load_checkpoint(path, "gpt")
+    if source["model_config"] != stage.model.config.to_dict():
+        raise ValueError(f"--init-from {path}: its GPT is {source['model_config']}, this config's is {stage.model.config.to_dict()}")
+    theirs = source.get("config", {}).get("tokens", {})
+    ours = stage.config_record["tokens"]
+    if theirs and (theirs.get("image_codebook"), theirs.get("cond_codebook")) != (ours.get("image_codebook"), ours.get("cond_codebook")):
+        raise ValueError(f"--init-from {path}: it was trained on tokens of other VQGAN codebooks than --tokens")
+    stage.model.load_state_dict(source["model"])
+
+
 def run_gpt_training(args: argparse.Namespace) -> Path:
+    budget = TimeBudget(getattr(args, "time_budget", None))
     torch.set_num_threads(args.threads)
     section, config_name = resolved_section(args, "gpt")
     tokens = TokenDataset.load(args.tokens)
-    stage = build_gpt_stage(section, tokens.meta)
+    stage = build_gpt_stage(section, tokens.meta, resolve_device(getattr(args, "device", "cpu")))
     stage.config_record["config_name"] = config_name
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
     rng = np.random.default_rng(stage.train.seed)
     step = 0
+    init_from = getattr(args, "init_from", None)
+    if init_from:
+        stage.config_record["init_from"] = str(Path(init_from).resolve())
     payload = resume_payload(args.resume, ckpt_path, "gpt", stage.config_record)
     if payload is not None:
         stage.model.load_state_dict(payload["model"])
@@ -116,6 +134,8 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
         torch.set_rng_state(payload["torch_rng"])
         rng.bit_generator.state = json.loads(payload["numpy_rng"])
         step = int(payload["step"])
+    elif init_from:
+        init_gpt_weights_from(stage, init_from)
     train_idx, held_idx = tokens.split()
     if held_idx.size == 0:
         held_idx = train_idx
@@ -139,11 +159,13 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
             "tokens_meta": tokens.meta,
         }
 
+    checkpoints = CheckpointSchedule(stage.train.checkpoint_every, getattr(args, "checkpoint_minutes", 10.0))
     try:
         while step < total:
             cond, image = sample_windows(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
             metrics = train_step(stage, cond, image, step)
             step += 1
+            total = follow_budget(budget, stage, step, total, bar, log)
             window_steps += 1
             bar.update(1)
             bar.set_postfix(loss=f"{metrics['loss']:.4f}")
@@ -153,7 +175,7 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
                 window_start, window_steps = now, 0
             if step % stage.train.eval_every == 0 or step == total:
                 log.write({"step": step, **evaluate(stage, tokens, held_idx)})
-            if step % stage.train.checkpoint_every == 0 or step == total:
+            if checkpoints.due(step, total):
                 save_checkpoint(ckpt_path, payload_now())
     finally:
         bar.close()

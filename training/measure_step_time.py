@@ -7,7 +7,7 @@ GPT) in bf16 and fp32, after warm-up steps, and prints the median s/step.
 """
 from __future__ import annotations
 
-from . import cpu_setup  # noqa: F401
+from . import cpu_setup
 
 import argparse
 import statistics
@@ -59,6 +59,8 @@ def measure(config_name: str, stage: str, precision: str, warmup: int, steps: in
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        cpu_setup.reexec_with_jemalloc("training.measure_step_time")  # measure what the trainers see
     parser = argparse.ArgumentParser(prog="python3 -m training.measure_step_time", description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="landscapes-v1")
     parser.add_argument("--stage", choices=STAGES, action="append", help="default: all")

@@ -39,6 +39,10 @@ class VQGANTrainConfig:
     # latents of the current batch (dead-code restart, as in Jukebox / Dhariwal et al. 2020); 0 = off.
     # Without it the 512-code image codebook collapsed to ~80 used codes within 1000 steps.
     codebook_restart_every: int = 0
+    # Learning-rate schedule: linear warm-up over warmup_steps, then cosine decay to min_lr_ratio·lr
+    # at the last step. The defaults (0, 1.0) keep taming's constant rate.
+    warmup_steps: int = 0
+    min_lr_ratio: float = 1.0
 
 
 @dataclass(frozen=True)

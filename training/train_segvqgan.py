@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from . import cpu_setup  # noqa: F401
+from . import cpu_setup
 
 import sys
 
@@ -12,6 +12,8 @@ from .train_vqgan import main as train_vqgan_main
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        cpu_setup.reexec_with_jemalloc("training.train_segvqgan")  # see training.train_vqgan
     argv = list(sys.argv[1:] if argv is None else argv)
     return train_vqgan_main(["--cond", *argv])
 

@@ -79,5 +79,5 @@ class VectorQuantizer(nn.Module):
             pick = torch.cat([pick, extra])
         codes = flat[pick]
         # Duplicates (from repeated latents) would be dead forever; nudge them apart.
-        codes = codes + 1e-3 * codes.abs().mean() * torch.randn(codes.shape, generator=generator)
+        codes = codes + 1e-3 * codes.abs().mean() * torch.randn(codes.shape, generator=generator).to(codes.device)
         self.embedding.weight.copy_(codes)

@@ -12,13 +12,16 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .checkpoints import load_checkpoint, resume_payload, save_checkpoint
+from .checkpoints import CheckpointSchedule, load_checkpoint, resume_payload, save_checkpoint
 from .codebook_usage import codebook_usage
 from .datasets import LandscapeDataset, images_to_tensor_range, random_crops
 from .losses import VQGANLoss, VQGANLossConfig, segmentation_loss
+from .devices import add_device_argument, resolve_device
 from .lpips import load_lpips
 from .metrics_log import MetricsLog
 from .precision import autocast_for
+from .schedules import warmup_cosine
+from .time_budget import TimeBudget, follow_budget
 from .run_config import VQGANTrainConfig, as_plain, dataclass_from, resolved_section
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel, labels_to_onehot
 
@@ -40,6 +43,7 @@ class VQGANStage:
     # pre-quantisation latents of the latest training batch (captured by a hook on quant_conv).
     code_counts: Optional[torch.Tensor] = None
     last_latents: Optional[torch.Tensor] = None
+    device: torch.device = torch.device("cpu")
 
     @property
     def is_segmentation(self) -> bool:
@@ -59,34 +63,38 @@ def model_config_for(section: dict[str, Any], stage: str, num_classes: Optional[
     return VQGANConfig.from_dict(values)
 
 
-def build_stage(section: dict[str, Any], stage: str, num_classes: Optional[int], lpips_weights: Optional[str] = None) -> VQGANStage:
+def build_stage(
+    section: dict[str, Any], stage: str, num_classes: Optional[int], lpips_weights: Optional[str] = None, device: torch.device = torch.device("cpu")
+) -> VQGANStage:
     train = dataclass_from(VQGANTrainConfig, section.get("train"), f"{stage}.train")
     torch.manual_seed(train.seed)
     config = model_config_for(section, stage, num_classes)
-    model: VQModel = SegmentationVQModel(config) if stage == "seg_vqgan" else VQModel(config)
+    model: VQModel = (SegmentationVQModel(config) if stage == "seg_vqgan" else VQModel(config)).to(device)
     opt_ae = torch.optim.Adam(model.parameters(), lr=train.lr, betas=ADAM_BETAS)
     loss, opt_d = None, None
     record: dict[str, Any] = {"stage": stage, "model": config.to_dict(), "train": as_plain(train)}
     if stage == "image_vqgan":
         loss_config = dataclass_from(VQGANLossConfig, section.get("loss"), f"{stage}.loss")
         lpips = load_lpips(lpips_weights) if lpips_weights else None
-        loss = VQGANLoss(loss_config, config.out_channels, lpips)
+        loss = VQGANLoss(loss_config, config.out_channels, lpips).to(device)
         opt_d = torch.optim.Adam(loss.discriminator.parameters(), lr=train.lr, betas=ADAM_BETAS)
         record["loss"] = as_plain(loss_config)
         record["perceptual"] = loss.perceptual_kind
     else:
         record["seg_loss"] = train.seg_loss
-    if not train.codebook_restart_every:
-        # Off: leave the key out so checkpoints written before the option existed still resume.
-        record["train"].pop("codebook_restart_every", None)
-    built = VQGANStage(stage, model, train, loss, opt_ae, opt_d, record)
+    # Options at their "off" values leave their keys out, so checkpoints written before the options
+    # existed still resume.
+    for key, off in (("codebook_restart_every", 0), ("warmup_steps", 0), ("min_lr_ratio", 1.0)):
+        if record["train"].get(key) == off:
+            record["train"].pop(key)
+    built = VQGANStage(stage, model, train, loss, opt_ae, opt_d, record, device=device)
     if train.codebook_restart_every > 0:
         attach_code_restarts(built)
     return built
 
 
 def attach_code_restarts(stage: VQGANStage) -> None:
-    stage.code_counts = torch.zeros(stage.model.config.n_embed, dtype=torch.int64)
+    stage.code_counts = torch.zeros(stage.model.config.n_embed, dtype=torch.int64, device=stage.device)
 
     def capture(module: torch.nn.Module, inputs: Any, output: torch.Tensor) -> None:
         if module.training:  # never evaluation batches: held-out data must not seed codes
@@ -106,8 +114,8 @@ def restart_dead_codes(stage: VQGANStage) -> int:
     if dead.numel():
         c = stage.last_latents.shape[1]
         latents = stage.last_latents.permute(0, 2, 3, 1).reshape(-1, c)
-        pick = torch.randint(0, latents.shape[0], (dead.numel(),))
-        noise = 0.01 * latents.std() * torch.randn(dead.numel(), c)
+        pick = torch.randint(0, latents.shape[0], (dead.numel(),)).to(latents.device)
+        noise = 0.01 * latents.std() * torch.randn(dead.numel(), c).to(latents.device)
         weight = stage.model.quantize.embedding.weight
         weight[dead] = latents[pick] + noise
         state = stage.opt_ae.state.get(weight, {})
@@ -121,9 +129,14 @@ def restart_dead_codes(stage: VQGANStage) -> int:
 def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, step: int) -> dict[str, float]:
     """One optimisation step. images: (B,3,H,W) in [-1,1]; labels: (B,H,W) int64."""
     stage.model.train()
-    precision = stage.train.precision
+    precision, device = stage.train.precision, stage.device
+    images, labels = images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
+    lr = warmup_cosine(stage.train.lr, step, stage.train.steps, stage.train.warmup_steps, stage.train.min_lr_ratio)
+    for optimizer in (stage.opt_ae, stage.opt_d):
+        for group in optimizer.param_groups if optimizer is not None else ():
+            group["lr"] = lr
     if stage.is_segmentation:
-        with autocast_for(precision):
+        with autocast_for(precision, device):
             logits, quantized = stage.model(labels_to_onehot(labels, stage.model.config.in_channels))
         total, log = segmentation_loss(logits, labels, quantized.loss, stage.train.seg_loss)
         if stage.code_counts is not None:
@@ -135,7 +148,7 @@ def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, st
         return log
     assert stage.loss is not None and stage.opt_d is not None
     stage.loss.train()
-    with autocast_for(precision):
+    with autocast_for(precision, device):
         xrec, quantized = stage.model(images)
         total, log = stage.loss.generator_loss(images, xrec, quantized.loss, step, stage.model.last_layer)
     if stage.code_counts is not None:
@@ -146,7 +159,7 @@ def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, st
     log["perplexity"] = float(quantized.perplexity)
     if step >= stage.loss.config.disc_start:
         # One autoencoder forward per iteration: the discriminator reuses the detached reconstruction.
-        with autocast_for(precision):
+        with autocast_for(precision, device):
             d_loss, d_log = stage.loss.discriminator_loss(images, xrec.detach(), step)
         stage.opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
@@ -155,8 +168,8 @@ def train_step(stage: VQGANStage, images: torch.Tensor, labels: torch.Tensor, st
     return log
 
 
-def batch_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    return torch.from_numpy(images_to_tensor_range(images)), torch.from_numpy(labels.astype(np.int64))
+def batch_tensors(images: np.ndarray, labels: np.ndarray, device: torch.device = torch.device("cpu")) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(images_to_tensor_range(images)).to(device), torch.from_numpy(labels.astype(np.int64)).to(device)
 
 
 @torch.no_grad()
@@ -168,15 +181,15 @@ def evaluate(stage: VQGANStage, dataset: LandscapeDataset, indices: np.ndarray) 
     images, labels = random_crops(dataset, indices, n, stage.train.crop, rng, flip=False)
     codes, l1, accuracy = [], [], []
     for start in range(0, n, stage.train.batch_size):
-        x, y = batch_tensors(images[start : start + stage.train.batch_size], labels[start : start + stage.train.batch_size])
-        with autocast_for(stage.train.precision):
+        x, y = batch_tensors(images[start : start + stage.train.batch_size], labels[start : start + stage.train.batch_size], stage.device)
+        with autocast_for(stage.train.precision, stage.device):
             if stage.is_segmentation:
                 out, q = stage.model(labels_to_onehot(y, stage.model.config.in_channels))
                 accuracy.append(float((out.float().argmax(1) == y).float().mean()))
             else:
                 out, q = stage.model(x)
                 l1.append(float(torch.abs(out.float() - x).mean()))
-        codes.append(q.indices.numpy())
+        codes.append(q.indices.cpu().numpy())
     result = {f"eval_{k}": v for k, v in codebook_usage(np.concatenate([c.reshape(-1) for c in codes]), stage.model.config.n_embed).items()}
     if accuracy:
         result["eval_pixel_accuracy"] = float(np.mean(accuracy))
@@ -194,7 +207,7 @@ def init_codebook_from_data(stage: VQGANStage, dataset: LandscapeDataset, indice
     images, labels = random_crops(dataset, indices, crops, stage.train.crop, rng, flip=False)
     latents = []
     for start in range(0, crops, stage.train.batch_size):
-        x, y = batch_tensors(images[start : start + stage.train.batch_size], labels[start : start + stage.train.batch_size])
+        x, y = batch_tensors(images[start : start + stage.train.batch_size], labels[start : start + stage.train.batch_size], stage.device)
         inputs = labels_to_onehot(y, cfg.in_channels) if stage.is_segmentation else x
         latents.append(stage.model.encode_latents(inputs).float())
     generator = torch.Generator().manual_seed(int(rng.integers(0, 2**31)))
@@ -261,15 +274,20 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", nargs="?", const="auto", help="resume from OUT/last.ckpt (or the given checkpoint)")
     parser.add_argument("--init-from", help="start from this checkpoint's weights (same stage; layers the config drops, such as mid-block attention, are left out)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    add_device_argument(parser)
+    parser.add_argument("--time-budget", type=float, help="seconds: lower the step count, once and early, to what fits (recorded in the checkpoint)")
+    parser.add_argument("--checkpoint-minutes", type=float, default=10.0, help="also write last.ckpt whenever this many minutes have passed (default 10)")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm bar")
 
 
 def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
     """Trains until train.steps, checkpointing to OUT/last.ckpt; returns the checkpoint path."""
+    budget = TimeBudget(getattr(args, "time_budget", None))
     torch.set_num_threads(args.threads)
     section, config_name = resolved_section(args, stage_name)
     dataset = LandscapeDataset.load(args.data)
-    stage = build_stage(section, stage_name, dataset.num_classes, getattr(args, "lpips_weights", None))
+    device = resolve_device(getattr(args, "device", "cpu"))
+    stage = build_stage(section, stage_name, dataset.num_classes, getattr(args, "lpips_weights", None), device)
     stage.config_record["config_name"] = config_name
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
@@ -300,12 +318,14 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
     log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "data": str(dataset.root), "images": len(dataset)})
     bar = tqdm(total=total, initial=step, desc=stage_name, disable=args.no_progress, dynamic_ncols=True)
     window_start, window_steps = time.perf_counter(), 0
+    checkpoints = CheckpointSchedule(stage.train.checkpoint_every, getattr(args, "checkpoint_minutes", 10.0))
     try:
         while step < total:
             images, labels = random_crops(dataset, train_idx, stage.train.batch_size, stage.train.crop, rng, stage.train.flip)
             x, y = batch_tensors(images, labels)
             metrics = train_step(stage, x, y, step)
             step += 1
+            total = follow_budget(budget, stage, step, total, bar, log)
             every = stage.train.codebook_restart_every
             if every > 0 and step % every == 0 and step < total:
                 metrics["codes_restarted"] = restart_dead_codes(stage)
@@ -318,7 +338,7 @@ def run_vqgan_training(args: argparse.Namespace, stage_name: str) -> Path:
                 window_start, window_steps = now, 0
             if step % stage.train.eval_every == 0 or step == total:
                 log.write({"step": step, **evaluate(stage, eval_dataset, held_idx)})
-            if step % stage.train.checkpoint_every == 0 or step == total:
+            if checkpoints.due(step, total):
                 save_checkpoint(ckpt_path, checkpoint_payload(stage, step, rng, dataset.classes))
     finally:
         bar.close()

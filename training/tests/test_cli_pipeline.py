@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
 from PIL import Image
 
-from training import encode_tokens, export_bundle, reference_sampler, train_gpt, train_segvqgan, train_vqgan
+from training import encode_tokens, export_bundle, reference_sampler, slim_checkpoint, time_budget, train_gpt, train_segvqgan, train_vqgan
 from training.bundle_manifest import validate_manifest, verify_bundle_files
-from training.checkpoints import load_checkpoint
+from training.checkpoints import CheckpointMismatch, load_checkpoint
 from training.metrics_log import read_metrics
+from training.run_config import load_run_config
 from training.synthetic_scenes import synthetic_classes, synthetic_layout
 
 
@@ -86,3 +88,81 @@ def test_reference_sampler_cli(pipeline: dict[str, Path], tmp_path: Path) -> Non
     Image.fromarray(labels).save(tmp_path / "layout-grey.png")
     assert reference_sampler.main(["--bundle", str(pipeline["root"] / "bundle"), "--layout", str(tmp_path / "layout-grey.png"), "--seed", "3", "--seed", "4", "--threads", "1", "--tokens-out", str(tmp_path / "grey.json")]) == 0
     assert json.loads((tmp_path / "grey.json").read_text())["tokens"] == tokens["tokens"]
+
+
+def test_weights_only_checkpoint_exports_but_does_not_resume(pipeline: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = pipeline["root"]
+    slim = tmp_path / "image-weights.ckpt"
+    assert slim_checkpoint.main([str(root / "image/last.ckpt"), str(slim)]) == 0
+    full, light = load_checkpoint(root / "image/last.ckpt"), load_checkpoint(slim, "image_vqgan")
+    assert not {"opt_ae", "opt_d", "discriminator", "torch_rng"} & set(light) and light["weights_only"] is True
+    assert all(torch.equal(full["model"][k], light["model"][k]) for k in full["model"])
+    assert slim.stat().st_size < (root / "image/last.ckpt").stat().st_size / 2
+    # It encodes tokens like the full checkpoint does ...
+    args = ["--data", str(pipeline["data"]), "--seg-vqgan", str(root / "seg/last.ckpt"), "--no-progress", "--threads", "1"]
+    assert encode_tokens.main([*args, "--image-vqgan", str(slim), "--out", str(tmp_path / "tokens.npz")]) == 0
+    with np.load(tmp_path / "tokens.npz") as ours, np.load(root / "tokens.npz") as theirs:
+        assert np.array_equal(ours["image_tokens"], theirs["image_tokens"])
+    # ... but resuming from it is refused with the reason, as is overwriting the source.
+    (tmp_path / "run").mkdir()
+    with pytest.raises(CheckpointMismatch, match="holds weights only"):
+        train_vqgan.main(["--tiny", "--data", str(pipeline["data"]), "--no-progress", "--out", str(tmp_path / "run"), "--resume", str(slim)])
+    with pytest.raises(SystemExit):
+        slim_checkpoint.main([str(slim), str(slim)])
+    assert "another file than the source" in capsys.readouterr().err
+    assert slim_checkpoint.main([str(tmp_path / "missing.ckpt"), str(tmp_path / "out.ckpt")]) == 2
+
+
+class SteppingClock:
+    """Stands in for the time module inside training.time_budget: 10 ms pass per reading, so the
+    budget's decisions do not depend on how busy the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.01
+        return self.now
+
+
+def test_gpt_time_budget_fixes_the_step_count_early(pipeline: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time_budget, "time", SteppingClock())
+    # The tiny config, but checkpointing and evaluating only at the end: those pauses are not in the
+    # measured pace, and the tiny config's (every 3 steps) would trip the safety stop on a busy machine.
+    config = load_run_config("tiny")
+    config["gpt"]["train"].update(checkpoint_every=10**6, eval_every=10**6, log_every=10)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    out = tmp_path / "gpt"
+    args = ["--config", str(tmp_path / "config.yaml"), "--tokens", str(pipeline["root"] / "tokens.npz"), "--out", str(out), "--no-progress", "--threads", "1"]
+    assert train_gpt.main([*args, "--steps", "100000", "--time-budget", "4"]) == 0
+    records = read_metrics(out / "metrics.jsonl")
+    [event] = [r for r in records if r.get("event") == "time_budget"]
+    planned = event["steps"]
+    # One reading at the start and one per step, 10 ms apart: at step 50, 0.5 s are spent, and
+    # 0.9 x 3.5 s left / 10 ms per step = 315 more steps, floored to 314 by float rounding.
+    assert (event["step"], planned) == (50, 364)
+    payload = load_checkpoint(out / "last.ckpt", "gpt")
+    # Trained to the plan, the schedule decayed to its floor, and the plan recorded for --steps.
+    assert payload["step"] == planned == payload["config"]["train"]["steps"]
+    last_lr = [r["lr"] for r in records if "lr" in r][-1]
+    assert last_lr == pytest.approx(payload["config"]["train"]["lr"] * payload["config"]["train"]["min_lr_ratio"], rel=0.05)
+
+
+def test_gpt_init_from_weights_only_checkpoint(pipeline: dict[str, Path], tmp_path: Path) -> None:
+    root = pipeline["root"]
+    assert slim_checkpoint.main([str(root / "gpt/last.ckpt"), str(tmp_path / "gpt-weights.ckpt")]) == 0
+    args = ["--tiny", "--tokens", str(root / "tokens.npz"), "--no-progress", "--threads", "1", "--steps", "2"]
+    assert train_gpt.main([*args, "--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "gpt-weights.ckpt")]) == 0
+    records = read_metrics(tmp_path / "a/metrics.jsonl")
+    assert records[0]["config"]["init_from"] == str((tmp_path / "gpt-weights.ckpt").resolve())
+    # Starting from trained weights, the first step's loss is the trained model's, not a fresh one's.
+    fresh_dir = tmp_path / "fresh"
+    assert train_gpt.main([*args, "--out", str(fresh_dir)]) == 0
+    first = lambda run: [r["loss"] for r in read_metrics(run / "metrics.jsonl") if "loss" in r][0]  # noqa: E731
+    assert first(tmp_path / "a") < first(fresh_dir)
+    # A GPT of another shape is refused, naming what differs.
+    config = load_run_config("tiny")
+    config["gpt"]["model"]["n_embd"] = 16
+    (tmp_path / "narrow.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="--init-from .*its GPT is"):
+        train_gpt.main(["--config", str(tmp_path / "narrow.yaml"), *args[1:], "--out", str(tmp_path / "b"), "--init-from", str(tmp_path / "gpt-weights.ckpt")])

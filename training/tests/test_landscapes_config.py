@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from training.autoencoder import AttnBlock
 from training.bundle_writer import BundleModels, write_bundle
 from training.gpt_training import build_gpt_stage
 from training.gpt_training import train_step as gpt_train_step
@@ -52,3 +53,18 @@ def test_random_weight_bundle_exports_and_matches(tmp_path: Path) -> None:
         expected_logits = gpt(torch.from_numpy(ids))[0].numpy()
     assert np.abs(out[0]["image"] - expected_image).max() < 1e-4
     assert np.abs(out[1]["logits"] - expected_logits).max() < 1e-4
+
+
+def test_v2_is_fully_convolutional_with_1024_codes_and_one_step_per_stage() -> None:
+    config = load_run_config("landscapes-v2")
+    image = build_stage(stage_section(config, "image_vqgan"), "image_vqgan", None)
+    gpt = build_gpt_stage(stage_section(config, "gpt"), {"image_vocab": 1024, "cond_vocab": 256})
+    assert image.model.config.grid_factor == 8 and image.model.config.n_embed == 1024
+    # No attention anywhere: 128 px crop training transfers to whole scenes of any size.
+    assert not [name for name, module in image.model.named_modules() if isinstance(module, AttnBlock)]
+    assert gpt.model.config.vocab_size == 1024 and gpt.model.config.block_size == 512
+    assert image.train.warmup_steps == 200 and image.train.min_lr_ratio == 0.05
+    x = torch.rand(2, 3, 128, 128) * 2 - 1
+    assert np.isfinite(train_step(image, x, torch.zeros(2, 128, 128, dtype=torch.int64), step=0)["total_loss"])
+    tokens = torch.randint(0, 256, (2, 256))
+    assert np.isfinite(gpt_train_step(gpt, tokens, tokens * 4, 0)["loss"])
