@@ -36,7 +36,12 @@ def _steps(payload: dict) -> str:
             earlier = _steps(load_checkpoint(source["path"]))
         return f"{earlier} + decoder fine-tune {payload['step']}"
     if config.get("init_from"):
-        return f"{payload['step']} (continued from {Path(config['init_from']).parent.name})"
+        # Continued from another checkpoint (a seg VQGAN without attention, a GPT trained on): its
+        # steps count too, when it is still there to read.
+        init = Path(config["init_from"])
+        if init.is_file():
+            return f"{_steps(load_checkpoint(init))} + {payload['step']}"
+        return f"{payload['step']} (continued from {init.parent.name})"
     return str(payload["step"])
 
 
@@ -77,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     window = (int(gpt_payload["window"]["rows"]), int(gpt_payload["window"]["cols"]))
     perceptual = image_payload["config"].get("perceptual", "unknown")
     notes = (
-        f"steps: image VQGAN {_steps(image_payload)}, seg VQGAN {_steps(seg_payload)}, GPT {gpt_payload['step']}; "
+        f"steps: image VQGAN {_steps(image_payload)}, seg VQGAN {_steps(seg_payload)}, GPT {_steps(gpt_payload)}; "
         f"perceptual loss: {perceptual}; config {gpt_payload['config'].get('config_name')}"
         + ("; VQGAN weights stored as fp16" if args.fp16_vqgans else "")
     )

@@ -7,6 +7,8 @@
 #   SEG_VQGAN=runs/landscapes-v1/seg-decoder/last.ckpt training/train_default_model_v2.sh
 #   STAGES="data image tokens gpt" ...   on the GPU machine (how 2.0.0 was made: an H200, 6 minutes)
 #   STAGES="export stride eval" ...      back on the CPU machine, with RUN holding the GPU run's export/
+#   STAGES="gpt2" ...                     more GPT training from export/gpt.ckpt on tokens.npz (then
+#                                         GPT=export/gpt2.ckpt STAGES="export stride eval")
 #
 # Each training stage gets a wall-clock budget (--time-budget): the step counts it reached are
 # printed, kept in the checkpoints and in the model card. On a CPU, pass them back (STEPS_VQGAN,
@@ -55,7 +57,7 @@ fi
 if has tokens; then
   log "tokens"
   $PY -m training.encode_tokens --data "$RUN/data-train" --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" \
-      --out "$RUN/tokens.npz" --device "$DEVICE" --batch-size 64 --threads "$THREADS" --no-progress
+      --out "$RUN/tokens.npz" --count "$TRAIN_SCENES" --device "$DEVICE" --batch-size 64 --threads "$THREADS" --no-progress
 fi
 
 if has gpt; then
@@ -66,11 +68,20 @@ if has gpt; then
   cp "$RUN/gpt/metrics.jsonl" "$RUN/export/gpt-metrics.jsonl"
 fi
 
+if has gpt2; then  # more GPT training from export/gpt.ckpt (config landscapes-v2-gpt2); not in the default stages
+  log "GPT, stage 2 ($(budget "$GPT_BUDGET") $(steps "${STEPS_GPT2:-}"))"
+  $PY -m training.train_gpt --config landscapes-v2-gpt2 --tokens "$RUN/tokens.npz" --out "$RUN/gpt2" \
+      --device "$DEVICE" --threads "$THREADS" --no-progress $(budget "$GPT_BUDGET") $(steps "${STEPS_GPT2:-}") \
+      --init-from "$RUN/export/gpt.ckpt" ${RESUME:+--resume}
+  $PY -m training.slim_checkpoint "$RUN/gpt2/last.ckpt" "$RUN/export/gpt2.ckpt"
+  cp "$RUN/gpt2/metrics.jsonl" "$RUN/export/gpt2-metrics.jsonl"
+fi
+
 if has export; then
   log "export -> $BUNDLE"
   # Export beside the run, then copy over: the bundle's hand-written MODEL_CARD.md stays.
   rm -rf "$RUN/bundle"
-  $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" --gpt "$RUN/export/gpt.ckpt" \
+  $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" --gpt "${GPT:-$RUN/export/gpt.ckpt}" \
       --out "$RUN/bundle" --id tessera-landscapes-v1 --version "$VERSION" --name "Tessera Landscapes v1" \
       --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit (VQGAN and GPT on one GPU, 6 minutes)" \
       --fp16-vqgans --sampler cached --stride 16 --top-k 100

@@ -155,6 +155,10 @@ def test_gpt_init_from_weights_only_checkpoint(pipeline: dict[str, Path], tmp_pa
     assert train_gpt.main([*args, "--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "gpt-weights.ckpt")]) == 0
     records = read_metrics(tmp_path / "a/metrics.jsonl")
     assert records[0]["config"]["init_from"] == str((tmp_path / "gpt-weights.ckpt").resolve())
+    # A continued run resumes like any other (its checkpoint wins over --init-from's weights).
+    resume = [*args[:-1], "4", "--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "gpt-weights.ckpt"), "--resume"]
+    assert train_gpt.main(resume) == 0
+    assert load_checkpoint(tmp_path / "a/last.ckpt", "gpt")["step"] == 4
     # Starting from trained weights, the first step's loss is the trained model's, not a fresh one's.
     fresh_dir = tmp_path / "fresh"
     assert train_gpt.main([*args, "--out", str(fresh_dir)]) == 0
@@ -166,3 +170,10 @@ def test_gpt_init_from_weights_only_checkpoint(pipeline: dict[str, Path], tmp_pa
     (tmp_path / "narrow.yaml").write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match="--init-from .*its GPT is"):
         train_gpt.main(["--config", str(tmp_path / "narrow.yaml"), *args[1:], "--out", str(tmp_path / "b"), "--init-from", str(tmp_path / "gpt-weights.ckpt")])
+
+
+def test_export_names_a_continued_gpts_earlier_steps(pipeline: dict[str, Path], tmp_path: Path) -> None:
+    root = pipeline["root"]
+    args = ["--tiny", "--tokens", str(root / "tokens.npz"), "--no-progress", "--threads", "1", "--steps", "2"]
+    assert train_gpt.main([*args, "--out", str(tmp_path / "more"), "--init-from", str(root / "gpt/last.ckpt")]) == 0
+    assert export_bundle._steps(load_checkpoint(tmp_path / "more/last.ckpt")) == "6 + 2"
