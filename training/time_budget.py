@@ -7,6 +7,7 @@ The step count it chose is recorded with the run, so `--steps N` repeats it on a
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import math
 import time
@@ -62,3 +63,14 @@ def follow_budget(budget: TimeBudget, stage: Any, step: int, total: int, bar: An
         bar.total = planned
         log.write({"event": "time_budget", "step": step, "steps": planned, "s_per_step": budget.seconds_per_step})
     return planned
+
+
+def positive_number(text: str) -> float:
+    """argparse type for --time-budget and --checkpoint-minutes: a clear usage error, not a traceback."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number (got {text})")
+    return value

@@ -11,6 +11,7 @@ import sys
 
 from .devices import add_device_argument
 from .gpt_training import run_gpt_training
+from .time_budget import positive_number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--init-from", help="start from this GPT checkpoint's weights (a weights-only one too) with a fresh optimiser and schedule")
     parser.add_argument("--threads", type=int, default=2)
     add_device_argument(parser)
-    parser.add_argument("--time-budget", type=float, help="seconds: lower the step count, once and before the schedule decays, to what fits")
-    parser.add_argument("--checkpoint-minutes", type=float, default=10.0, help="also write last.ckpt whenever this many minutes have passed (default 10)")
+    parser.add_argument("--time-budget", type=positive_number, help="seconds: lower the step count, once and before the schedule decays, to what fits")
+    parser.add_argument("--checkpoint-minutes", type=positive_number, default=10.0, help="also write last.ckpt whenever this many minutes have passed (default 10)")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     print(f"checkpoint: {run_gpt_training(args)}")

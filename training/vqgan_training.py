@@ -21,7 +21,7 @@ from .lpips import load_lpips
 from .metrics_log import MetricsLog
 from .precision import autocast_for
 from .schedules import warmup_cosine
-from .time_budget import TimeBudget, follow_budget
+from .time_budget import TimeBudget, follow_budget, positive_number
 from .run_config import VQGANTrainConfig, as_plain, dataclass_from, resolved_section
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel, labels_to_onehot
 
@@ -275,8 +275,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init-from", help="start from this checkpoint's weights (same stage; layers the config drops, such as mid-block attention, are left out)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
     add_device_argument(parser)
-    parser.add_argument("--time-budget", type=float, help="seconds: lower the step count, once and early, to what fits (recorded in the checkpoint)")
-    parser.add_argument("--checkpoint-minutes", type=float, default=10.0, help="also write last.ckpt whenever this many minutes have passed (default 10)")
+    parser.add_argument("--time-budget", type=positive_number, help="seconds: lower the step count, once and early, to what fits (recorded in the checkpoint)")
+    parser.add_argument("--checkpoint-minutes", type=positive_number, default=10.0, help="also write last.ckpt whenever this many minutes have passed (default 10)")
     parser.add_argument("--no-progress", action="store_true", help="no tqdm bar")
 
 

@@ -177,3 +177,17 @@ def test_export_names_a_continued_gpts_earlier_steps(pipeline: dict[str, Path], 
     args = ["--tiny", "--tokens", str(root / "tokens.npz"), "--no-progress", "--threads", "1", "--steps", "2"]
     assert train_gpt.main([*args, "--out", str(tmp_path / "more"), "--init-from", str(root / "gpt/last.ckpt")]) == 0
     assert export_bundle._steps(load_checkpoint(tmp_path / "more/last.ckpt")) == "6 + 2"
+
+
+@pytest.mark.parametrize("flag, value", [("--time-budget", "0"), ("--time-budget", "soon"), ("--checkpoint-minutes", "-1"), ("--time-budget", "inf")])
+def test_budget_flags_refuse_non_positive_values(pipeline: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str) -> None:
+    commands = [
+        (train_gpt.main, ["--tiny", "--tokens", str(pipeline["root"] / "tokens.npz")]),
+        (train_vqgan.main, ["--tiny", "--data", str(pipeline["data"])]),
+    ]
+    for main, args in commands:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*args, "--out", str(tmp_path / "run"), flag, value])
+        assert exit_info.value.code == 2
+        assert f"argument {flag}:" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
