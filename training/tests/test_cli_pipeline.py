@@ -13,7 +13,7 @@ from PIL import Image
 
 from training import encode_tokens, export_bundle, reference_sampler, slim_checkpoint, time_budget, train_gpt, train_segvqgan, train_vqgan
 from training.bundle_manifest import validate_manifest, verify_bundle_files
-from training.checkpoints import CheckpointMismatch, load_checkpoint
+from training.checkpoints import CheckpointMismatch, load_checkpoint, save_checkpoint
 from training.metrics_log import read_metrics
 from training.run_config import load_run_config
 from training.synthetic_scenes import synthetic_classes, synthetic_layout
@@ -170,6 +170,12 @@ def test_gpt_init_from_weights_only_checkpoint(pipeline: dict[str, Path], tmp_pa
     (tmp_path / "narrow.yaml").write_text(yaml.safe_dump(config))
     with pytest.raises(ValueError, match="--init-from .*its GPT is"):
         train_gpt.main(["--config", str(tmp_path / "narrow.yaml"), *args[1:], "--out", str(tmp_path / "b"), "--init-from", str(tmp_path / "gpt-weights.ckpt")])
+    # So is a GPT trained on the tokens of another image VQGAN (its codes would mean other patches).
+    other = load_checkpoint(tmp_path / "gpt-weights.ckpt", "gpt")
+    other["config"]["tokens"]["image_codebook"] = "0123456789abcdef"
+    save_checkpoint(tmp_path / "other-codebook.ckpt", other)
+    with pytest.raises(ValueError, match="--init-from .*tokens of other VQGAN codebooks"):
+        train_gpt.main([*args, "--out", str(tmp_path / "c"), "--init-from", str(tmp_path / "other-codebook.ckpt")])
 
 
 def test_export_names_a_continued_gpts_earlier_steps(pipeline: dict[str, Path], tmp_path: Path) -> None:
