@@ -22,6 +22,7 @@ from .datasets import LandscapeDataset, images_to_tensor_range
 from .devices import add_device_argument, resolve_device
 from .image_token_cache import cached_image_tokens
 from .precision import autocast_for
+from .class_balance import cell_classes
 from .token_dataset import TokenDataset, codebook_fingerprint
 from .vqgan import SegmentationVQModel
 from .vqgan_training import load_vqgan
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         "count": int(image_tokens.shape[0]),
         "precision": "bf16" if args.bf16 else "fp32",
     }
-    TokenDataset(image_tokens, cond_tokens, meta).save(args.out)
+    # Each cell's class, for class-balanced GPT windows (training.class_balance); the labels are at hand.
+    classes = cell_classes(dataset.labels[: image_tokens.shape[0]], meta["grid_factor"], dataset.num_classes)
+    TokenDataset(image_tokens, cond_tokens, meta, classes).save(args.out)
     image_usage = codebook_usage(image_tokens, meta["image_vocab"])
     cond_usage = codebook_usage(cond_tokens, meta["cond_vocab"])
     print(f"encoded {image_tokens.shape[0]} images to {image_tokens.shape[1]}x{image_tokens.shape[2]} tokens in {time.perf_counter() - started:.1f} s → {args.out}")

@@ -33,18 +33,19 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import torch
 
+from .class_balance import cell_classes
 from .codebook_usage import codebook_usage
 from .data import CLASSES, NUM_CLASSES, colourise
 from .data.generate import HELDOUT_SEED_START
 from .engine_cli import EngineQueue, EngineRun, EngineSettings, engine_available
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
-from .judge import confusion, iou_report, load_judge, render_pool, segment
+from .judge import CLASS_NAMES, confusion, iou_report, load_judge, render_pool, segment
 from .prng import Xoshiro128
 from .sampling import SamplingSettings, draw_token
 from .vqgan import labels_to_onehot
@@ -169,18 +170,25 @@ def eval_seg_vqgan(model, labels: np.ndarray, precision: str, batch: int = 1) ->
 
 
 @torch.no_grad()
-def eval_gpt_ce(gpt, image_tokens: np.ndarray, cond_tokens: np.ndarray, window: tuple[int, int], image_vocab: int, precision: str, batch: int = 32) -> dict:
+def eval_gpt_ce(
+    gpt, image_tokens: np.ndarray, cond_tokens: np.ndarray, window: tuple[int, int], image_vocab: int, precision: str, batch: int = 32,
+    token_classes: Optional[np.ndarray] = None, class_names: Sequence[str] = CLASS_NAMES,
+) -> dict:
+    """`token_classes` (each token cell's class, as training.class_balance makes them) adds the
+    cross-entropy per class: where the GPT is weak, which the average hides for rare classes."""
     kr, kc = window
     n, h, w = image_tokens.shape
     tops = sorted({*range(0, h - kr + 1, kr), h - kr})
     lefts = sorted({*range(0, w - kc + 1, kc), w - kc})
-    cond_w, img_w = [], []
+    grids = [cond_tokens, image_tokens] + ([token_classes] if token_classes is not None else [])
+    crops: list[list[np.ndarray]] = [[] for _ in grids]
     for t in tops:
         for l in lefts:
-            cond_w.append(crop_window(cond_tokens, t, l, kr, kc))
-            img_w.append(crop_window(image_tokens, t, l, kr, kc))
-    cond_w = np.concatenate(cond_w).astype(np.int64)
-    img_w = np.concatenate(img_w).astype(np.int64)
+            for out, grid in zip(crops, grids):
+                out.append(crop_window(grid, t, l, kr, kc))
+    cond_w, img_w = (np.concatenate(c).astype(np.int64) for c in crops[:2])
+    class_w = np.concatenate(crops[2]).astype(np.int64).reshape(-1) if token_classes is not None else None
+    class_sums = np.zeros(len(class_names))
     total, count = 0.0, 0
     gpt.eval()
     for i in range(0, len(img_w), batch):
@@ -190,10 +198,16 @@ def eval_gpt_ce(gpt, image_tokens: np.ndarray, cond_tokens: np.ndarray, window: 
         with _autocast(precision):
             logits, _ = gpt(seq)
         logits = logits[:, c.shape[1] - 1 :, :].float()
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1), reduction="sum")
-        total += float(loss)
+        per_token = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), x.reshape(-1), reduction="none")
+        total += float(per_token.sum())
+        if class_w is not None:
+            class_sums += np.bincount(class_w[count : count + x.numel()], weights=per_token.double().numpy(), minlength=len(class_names))[: len(class_names)]
         count += x.numel()
     ce = total / count
+    per_class = {}
+    if class_w is not None:
+        tokens_per_class = np.bincount(class_w, minlength=len(class_names))[: len(class_names)]
+        per_class = {"cross_entropy_per_class_nats": {name: (round(float(class_sums[c] / tokens_per_class[c]), 4) if tokens_per_class[c] else None) for c, name in enumerate(class_names)}}
     # Baselines on exactly the scored tokens.
     flat_img, flat_cond = img_w.reshape(-1), cond_w.reshape(-1)
     counts = np.bincount(flat_img, minlength=image_vocab).astype(np.float64)
@@ -219,6 +233,7 @@ def eval_gpt_ce(gpt, image_tokens: np.ndarray, cond_tokens: np.ndarray, window: 
         "windows": int(len(img_w)),
         "tokens_scored": int(count),
         "precision": precision,
+        **per_class,
     }
 
 
@@ -458,7 +473,8 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
     if models.gpt is not None and image_tokens is not None and cond_tokens is not None and "gpt" not in skip:
         t0 = time.perf_counter()
         k = min(args.gpt_scenes, len(image_tokens))
-        result["gpt"] = {**eval_gpt_ce(models.gpt, image_tokens[:k], cond_tokens[:k], models.window, models.image_vqgan.config.n_embed, args.precision), "scenes": k}
+        classes = cell_classes(labels[:k], models.image_vqgan.config.grid_factor, len(CLASS_NAMES))
+        result["gpt"] = {**eval_gpt_ce(models.gpt, image_tokens[:k], cond_tokens[:k], models.window, models.image_vqgan.config.n_embed, args.precision, token_classes=classes), "scenes": k}
         mark("gpt_ce", t0)
         print(json.dumps(result["gpt"]), flush=True)
     if can_fidelity:

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from .class_balance import ClassBalance
 from .checkpoints import CheckpointSchedule, load_checkpoint, resume_payload, save_checkpoint
 from .gpt import GPT, GPTConfig
 from .metrics_log import MetricsLog
@@ -20,7 +21,7 @@ from .precision import autocast_for
 from .devices import resolve_device
 from .schedules import warmup_cosine
 from .time_budget import TimeBudget, follow_budget
-from .run_config import GPTTrainConfig, as_plain, dataclass_from, resolved_section
+from .run_config import GPTTrainConfig, as_plain, dataclass_from, resolved_section, without_off_options
 from .token_dataset import TokenDataset, sample_windows, window_sequence_loss
 
 
@@ -66,20 +67,20 @@ def build_gpt_stage(section: dict[str, Any], tokens_meta: dict[str, Any], device
         "stage": "gpt",
         "model": config.to_dict(),
         "window": {"rows": window[0], "cols": window[1]},
-        "train": as_plain(train),
+        "train": without_off_options(as_plain(train), {"class_balanced_fraction": 0.0, "class_weight_power": 0.0}),
         "tokens": {k: tokens_meta.get(k) for k in ("image_vocab", "cond_vocab", "grid_factor")}
         | {"image_codebook": tokens_meta.get("image_vqgan", {}).get("codebook"), "cond_codebook": tokens_meta.get("seg_vqgan", {}).get("codebook")},
     }
     return GPTStage(model, train, window, optimizer, record, device)
 
 
-def train_step(stage: GPTStage, cond: torch.Tensor, image: torch.Tensor, step: int) -> dict[str, float]:
+def train_step(stage: GPTStage, cond: torch.Tensor, image: torch.Tensor, step: int, weights: torch.Tensor | None = None) -> dict[str, float]:
     stage.model.train()
     lr = learning_rate(stage.train, step)
     for group in stage.optimizer.param_groups:
         group["lr"] = lr
     with autocast_for(stage.train.precision, stage.device):
-        loss = window_sequence_loss(stage.model, cond.to(stage.device), image.to(stage.device))
+        loss = window_sequence_loss(stage.model, cond.to(stage.device), image.to(stage.device), None if weights is None else weights.to(stage.device))
     stage.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     grad_norm = torch.nn.utils.clip_grad_norm_(stage.model.parameters(), stage.train.grad_clip) if stage.train.grad_clip > 0 else torch.zeros(())
@@ -139,6 +140,9 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
     train_idx, held_idx = tokens.split()
     if held_idx.size == 0:
         held_idx = train_idx
+    # Class balance shapes the training batches only: the held-out loss stays plain cross-entropy
+    # on plain windows, comparable across runs.
+    balance = ClassBalance.for_run(tokens, args.tokens, train_idx, stage.train)
     log = MetricsLog(out / "metrics.jsonl")
     log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "tokens": str(Path(args.tokens).resolve())})
     total = stage.train.steps
@@ -162,8 +166,12 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
     checkpoints = CheckpointSchedule(stage.train.checkpoint_every, getattr(args, "checkpoint_minutes", 10.0))
     try:
         while step < total:
-            cond, image = sample_windows(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
-            metrics = train_step(stage, cond, image, step)
+            if balance is None:
+                cond, image = sample_windows(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
+                metrics = train_step(stage, cond, image, step)
+            else:
+                cond, image, weights = balance.sample(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
+                metrics = train_step(stage, cond, image, step, weights)
             step += 1
             total = follow_budget(budget, stage, step, total, bar, log)
             window_steps += 1

@@ -60,6 +60,10 @@ class GPTTrainConfig:
     eval_batches: int = 8
     precision: str = "bf16"
     seed: int = 0
+    # training.class_balance: the share of windows anchored on a uniformly drawn class, and the
+    # power of the per-class token loss weights (class share**-power); 0 and 0 train taming's way.
+    class_balanced_fraction: float = 0.0
+    class_weight_power: float = 0.0
 
 
 def dataclass_from(cls: type, values: dict[str, Any] | None, what: str) -> Any:
@@ -71,6 +75,10 @@ def dataclass_from(cls: type, values: dict[str, Any] | None, what: str) -> Any:
     obj = cls(**values)
     if getattr(obj, "precision", "fp32") not in ("bf16", "fp32"):
         raise ValueError(f"{what}.precision must be 'bf16' or 'fp32' (got {obj.precision!r})")
+    if not 0.0 <= float(getattr(obj, "class_balanced_fraction", 0.0)) <= 1.0:
+        raise ValueError(f"{what}.class_balanced_fraction must be between 0 and 1 (got {obj.class_balanced_fraction!r})")
+    if not 0.0 <= float(getattr(obj, "class_weight_power", 0.0)) <= 1.0:
+        raise ValueError(f"{what}.class_weight_power must be between 0 (plain cross-entropy) and 1 (classes weigh the same) (got {obj.class_weight_power!r})")
     return obj
 
 
@@ -130,6 +138,12 @@ def config_differences(saved: Any, current: Any, prefix: str = "") -> list[str]:
                 out.extend(config_differences(saved[key], current[key], path + "."))
         return out
     return [] if saved == current else [prefix.rstrip(".") or "(root)"]
+
+
+def without_off_options(train_record: dict[str, Any], off_values: dict[str, Any]) -> dict[str, Any]:
+    """The train record without the options that sit at their "off" value: checkpoints written
+    before those options existed then still resume (config_differences counts a missing key)."""
+    return {k: v for k, v in train_record.items() if not (k in off_values and v == off_values[k])}
 
 
 def as_plain(obj: Any) -> Any:

@@ -9,6 +9,8 @@
 #   STAGES="export stride eval" ...      back on the CPU machine, with RUN holding the GPU run's export/
 #   STAGES="gpt2" ...                     more GPT training from export/gpt.ckpt on tokens.npz (then
 #                                         GPT=export/gpt2.ckpt STAGES="export stride eval")
+#   STAGES="balanced" ...                 the same, class-balanced (how 2.1.0's GPT was made; then
+#                                         GPT=export/gpt-balanced.ckpt VERSION=2.1.0 STAGES="export eval")
 #
 # Each training stage gets a wall-clock budget (--time-budget): the step counts it reached are
 # printed, kept in the checkpoints and in the model card. On a CPU, pass them back (STEPS_VQGAN,
@@ -75,6 +77,16 @@ if has gpt2; then  # more GPT training from export/gpt.ckpt (config landscapes-v
       --init-from "$RUN/export/gpt.ckpt" ${RESUME:+--resume}
   $PY -m training.slim_checkpoint "$RUN/gpt2/last.ckpt" "$RUN/export/gpt2.ckpt"
   cp "$RUN/gpt2/metrics.jsonl" "$RUN/export/gpt2-metrics.jsonl"
+fi
+
+if has balanced; then  # class-balanced GPT training from 2.0.0's GPT (config landscapes-v2-balanced): how 2.1.0 was made
+  log "GPT, class-balanced ($(budget "$GPT_BUDGET") $(steps "${STEPS_BALANCED:-}"))"
+  [ -d "$RUN/data-train" ] && $PY -m training.class_balance --tokens "$RUN/tokens.npz" --data "$RUN/data-train" --if-missing
+  $PY -m training.train_gpt --config landscapes-v2-balanced --tokens "$RUN/tokens.npz" --out "$RUN/gpt-balanced" \
+      --device "$DEVICE" --threads "$THREADS" --no-progress $(budget "$GPT_BUDGET") $(steps "${STEPS_BALANCED:-}") \
+      --init-from "${INIT_GPT:-$RUN/export/gpt.ckpt}" ${RESUME:+--resume}
+  $PY -m training.slim_checkpoint "$RUN/gpt-balanced/last.ckpt" "$RUN/export/gpt-balanced.ckpt"
+  cp "$RUN/gpt-balanced/metrics.jsonl" "$RUN/export/gpt-balanced-metrics.jsonl"
 fi
 
 if has export; then

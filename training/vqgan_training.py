@@ -22,7 +22,7 @@ from .metrics_log import MetricsLog
 from .precision import autocast_for
 from .schedules import warmup_cosine
 from .time_budget import TimeBudget, follow_budget, positive_number
-from .run_config import VQGANTrainConfig, as_plain, dataclass_from, resolved_section
+from .run_config import VQGANTrainConfig, as_plain, dataclass_from, resolved_section, without_off_options
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel, labels_to_onehot
 
 ADAM_BETAS = (0.5, 0.9)  # taming's VQGAN optimiser betas
@@ -82,11 +82,7 @@ def build_stage(
         record["perceptual"] = loss.perceptual_kind
     else:
         record["seg_loss"] = train.seg_loss
-    # Options at their "off" values leave their keys out, so checkpoints written before the options
-    # existed still resume.
-    for key, off in (("codebook_restart_every", 0), ("warmup_steps", 0), ("min_lr_ratio", 1.0)):
-        if record["train"].get(key) == off:
-            record["train"].pop(key)
+    record["train"] = without_off_options(record["train"], {"codebook_restart_every": 0, "warmup_steps": 0, "min_lr_ratio": 1.0})
     built = VQGANStage(stage, model, train, loss, opt_ae, opt_d, record, device=device)
     if train.codebook_restart_every > 0:
         attach_code_restarts(built)

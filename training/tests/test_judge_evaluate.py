@@ -54,3 +54,22 @@ def test_fast_sampler_matches_the_reference_sampler(sampler: str, stride: int) -
     tokens = fast.exact(cond, settings, seeds) if sampler == "exact" else fast.cached(cond, settings, seeds, stride)
     assert ref.min_margin > 1e-5  # no draw sits on a boundary, so equal logits give equal tokens
     np.testing.assert_array_equal(tokens, ref.tokens)
+
+
+def test_gpt_cross_entropy_per_class_adds_up_to_the_average() -> None:
+    from training.evaluate import eval_gpt_ce
+    from training.gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    gpt = GPT(GPTConfig(vocab_size=12, block_size=8, n_layer=1, n_head=1, n_embd=8))
+    rng = np.random.default_rng(0)
+    image, cond = rng.integers(0, 12, (3, 4, 4)), rng.integers(0, 12, (3, 4, 4))
+    classes = np.zeros((3, 4, 4), dtype=np.uint8)
+    classes[:, :, 2:] = 2  # class 1 absent
+    got = eval_gpt_ce(gpt, image, cond, (2, 2), 12, "fp32", batch=5, token_classes=classes, class_names=["a", "b", "c"])
+    per_class = got["cross_entropy_per_class_nats"]
+    assert per_class["b"] is None
+    share = np.bincount(classes.reshape(-1), minlength=3) / classes.size  # 2x2 windows tile the 4x4 grid once
+    assert share[0] * per_class["a"] + share[2] * per_class["c"] == pytest.approx(got["cross_entropy_nats"], abs=2e-4)
+    assert per_class["a"] != per_class["c"]
+    assert "cross_entropy_per_class_nats" not in eval_gpt_ce(gpt, image, cond, (2, 2), 12, "fp32")
