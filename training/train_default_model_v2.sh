@@ -95,7 +95,7 @@ if has export; then
   rm -rf "$RUN/bundle"
   $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" --gpt "${GPT:-$RUN/export/gpt.ckpt}" \
       --out "$RUN/bundle" --id tessera-landscapes-v1 --version "$VERSION" --name "Tessera Landscapes v1" \
-      --description "Default model: procedural landscapes (synthetic), trained with Tessera's toolkit (VQGAN and GPT on one GPU, 6 minutes)" \
+      --description "${DESCRIPTION:-Default model: procedural landscapes (synthetic), trained with Tessera's toolkit (see MODEL_CARD.md)}" \
       --fp16-vqgans --sampler cached --stride 16 --top-k 100
   mkdir -p "$BUNDLE"
   cp "$RUN/bundle"/* "$BUNDLE"/
