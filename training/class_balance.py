@@ -59,7 +59,7 @@ class ClassAnchors:
         by_class = [np.flatnonzero((flat == c) & in_scenes) for c in np.unique(flat[in_scenes])]
         return ClassAnchors(by_class, (h, w))
 
-    def positions(self, count: int, rows: int, cols: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def positions(self, count: int, rows: int, cols: int, rng: np.random.Generator) -> WindowPositions:
         """(scenes, tops, lefts) of `count` windows, each holding a cell of a uniformly drawn class."""
         h, w = self.grid
         klass = rng.integers(0, len(self.by_class), size=count)
