@@ -209,3 +209,14 @@ def test_a_balanced_run_on_tokens_without_classes_says_how_to_add_them(encoded: 
     TokenDataset(made.image_tokens, made.cond_tokens, made.meta).save(tmp_path / "older.npz")
     with pytest.raises(ValueError, match="python3 -m training.class_balance --tokens"):
         train_gpt.main(["--config", str(balanced_config(tmp_path, 0.0, 0.5)), "--tokens", str(tmp_path / "older.npz"), "--out", str(tmp_path / "gpt"), "--no-progress", "--threads", "1"])
+
+
+def test_plain_windows_keep_their_random_draws_so_older_runs_resume_the_same() -> None:
+    # The sampler was split into positions + crops for class balance; a run resumed across that
+    # change must see the same batches: scenes, then tops, then lefts, from one generator.
+    tokens = positional_tokens(rare_class_grid())
+    cond, image = sample_windows(tokens, np.arange(40), 6, 4, 4, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    scenes, tops, lefts = rng.choice(np.arange(40), size=6), rng.integers(0, 9, size=6), rng.integers(0, 9, size=6)
+    assert image[:, 0].tolist() == scenes.tolist()
+    assert cond[:, 0].tolist() == (tops * 12 + lefts).tolist()
