@@ -15,7 +15,8 @@ exported from; the bundle's hashes are checked first), so it needs no onnxruntim
   (the training objective), next to two baselines: the unigram entropy of the held-out image
   tokens (the best any unigram model can score on them) and a per-cond-token unigram (cross-fitted);
 * judge: mIoU of the judge (training/judge.py) on the held-out renders, and on the VQGAN
-  reconstructions (the ceiling for layout fidelity);
+  reconstructions (the ceiling for layout fidelity), at the scene size and again at the fidelity
+  size when that differs (`*_at_fidelity_size`); `trusted` says whether it reached 0.9 at both;
 * layout fidelity: images sampled from `--layouts` held-out layouts with the bundle's default
   settings (sample b uses seed b), segmented by the judge, mIoU against the requested layout, for
   the cached sampler (default stride) and the exact sampler (taming's per-token window, on
@@ -45,7 +46,7 @@ from .data.generate import HELDOUT_SEED_START
 from .engine_cli import EngineQueue, EngineRun, EngineSettings, engine_available
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
-from .judge import CLASS_NAMES, confusion, iou_report, load_judge, render_pool, segment
+from .judge import CLASS_NAMES, TRUST_MIOU, confusion, iou_report, load_judge, render_pool, segment
 from .prng import Xoshiro128
 from .sampling import SamplingSettings, draw_token
 from .vqgan import labels_to_onehot
@@ -328,6 +329,19 @@ def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sample
     return rep, images
 
 
+def judge_at_fidelity_size(judge, image_vqgan, renders: np.ndarray, labels: np.ndarray, scenes: int, size: int, precision: str) -> dict:
+    """The judge's mIoU on held-out renders of the fidelity size, and on their VQGAN reconstructions
+    (what a perfect GPT could reach there)."""
+    k = min(scenes, len(renders))
+    out: dict[str, Any] = {"heldout_renders_at_fidelity_size": {**iou_report(confusion(segment(judge, renders[:k], batch=1), labels[:k])),
+                                                                 "scenes": k, "size": f"{size}x{size}"}}
+    if image_vqgan is not None:
+        k = min(100, len(renders))
+        recs = eval_image_vqgan(image_vqgan, renders[:k], precision)[1]
+        out["vqgan_reconstructions_at_fidelity_size"] = {**iou_report(confusion(segment(judge, recs, batch=1), labels[:k])), "scenes": k, "size": f"{size}x{size}"}
+    return out
+
+
 # ------------------------------------------------------------------------------------ grid
 def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, job: Optional[EngineRun], rows: int = 6, samples: int = 3) -> None:
     """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts;
@@ -370,12 +384,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS)
     p.add_argument("--scenes", type=int, default=500, help="held-out scenes for the VQGAN, seg, GPT and judge metrics")
     p.add_argument("--gpt-scenes", type=int, default=100, help="held-out scenes (4 windows each) for the GPT's cross-entropy (500 take about 3 min on one core)")
-    p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (its 500-scene value is in training/judge/judge-v1-metrics.json)")
+    p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (and as many at --fidelity-size; its 500-scene values are in training/judge/judge-v2-metrics.json)")
     p.add_argument("--layouts", type=int, default=100, help="held-out layouts for layout fidelity (cached sampler)")
     p.add_argument("--exact-layouts", type=int, default=6, help="held-out layouts for layout fidelity with the exact sampler (0: skip; one full forward per token)")
     p.add_argument("--size", type=int, default=256, help="scene size for the VQGAN, seg, GPT and judge metrics and the grid")
     p.add_argument("--fidelity-size", type=int, default=128,
-                   help="layout size for layout fidelity (default 128: 100 layouts of 256x256 take the engine about 15 min on 2 cores, over this script's 10-minute budget; 128 px is one 16x16-token window)")
+                   help="layout size for layout fidelity (default 128, one 16x16-token window: 100 layouts of 256x256, the studio's default canvas, take the engine about 11 min on 2 cores, over this script's 10-minute budget; measure them on their own with --fidelity-size 256 --scenes 100 --judge-scenes 100 --skip vqgan,seg,gpt,exact --engine-threads 2)")
     p.add_argument("--precision", choices=PRECISIONS, default="bf16", help="autocast for the networks (quantiser argmin stays fp32)")
     p.add_argument("--temperature", type=float)
     p.add_argument("--top-k", type=int)
@@ -438,7 +452,7 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
         )
         stride = args.stride or (d["stride"] if d["sampler"] == "cached" else models.window[1])
         n_fid = max(args.layouts, args.exact_layouts)
-        fid_labels = labels[:n_fid] if args.fidelity_size == args.size else render_pool(HELDOUT_SEED_START, n_fid, args.fidelity_size, args.cache)[1]
+        fid_renders, fid_labels = (renders, labels) if args.fidelity_size == args.size else render_pool(HELDOUT_SEED_START, max(n_fid, args.judge_scenes), args.fidelity_size, args.cache)
         if engine_queue is not None:
             classes = models.manifest["classes"]
             if "cached" not in skip and args.layouts > 0:
@@ -468,8 +482,19 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
         if recs is not None:
             k = min(100, len(recs))
             result["judge"]["vqgan_reconstructions"] = {**iou_report(confusion(segment(judge, recs[:k], batch=1), labels[:k])), "scenes": k}
+        if can_fidelity and args.fidelity_size != args.size:
+            # The judge is trusted only at the sizes it is used at: layout fidelity segments
+            # `--fidelity-size` images, so its own mIoU and the reconstruction ceiling are measured there too.
+            result["judge"].update(judge_at_fidelity_size(judge, models.image_vqgan if "vqgan" not in skip else None,
+                                                          fid_renders, fid_labels, args.judge_scenes, args.fidelity_size, args.precision))
+        trust = [r["miou"] for key, r in result["judge"].items() if key.startswith("heldout_renders")]
+        result["judge"]["trusted"] = bool(min(trust) >= TRUST_MIOU)
+        if not result["judge"]["trusted"]:
+            print(f"warning: the judge's own held-out mIoU ({min(trust)}) is below {TRUST_MIOU}: layout fidelity measured with it is not trustworthy; "
+                  "train a better judge (python3 -m training.judge train)", file=sys.stderr, flush=True)
         mark("judge", t0)
-        print(json.dumps({"judge_miou": rep["miou"], "on_reconstructions": result["judge"].get("vqgan_reconstructions", {}).get("miou")}), flush=True)
+        print(json.dumps({"judge_miou": rep["miou"], "on_reconstructions": result["judge"].get("vqgan_reconstructions", {}).get("miou"),
+                          "trusted": result["judge"]["trusted"]}), flush=True)
     if models.gpt is not None and image_tokens is not None and cond_tokens is not None and "gpt" not in skip:
         t0 = time.perf_counter()
         k = min(args.gpt_scenes, len(image_tokens))
@@ -488,7 +513,7 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
                 return np.concatenate([models.seg_vqgan.encode_labels(torch.from_numpy(maps[i : i + 1].astype(np.int64))).indices.numpy() for i in range(len(maps))])
 
             all_cond = encode_cond(labels[:6])  # the grid's rows
-            fid_cond = encode_cond(fid_labels)
+            fid_cond = encode_cond(fid_labels[:n_fid])
         fid: dict[str, Any] = {"size": f"{args.fidelity_size}x{args.fidelity_size}"}
         if "cached" not in skip and args.layouts > 0:
             t0 = time.perf_counter()

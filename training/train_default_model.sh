@@ -9,7 +9,7 @@
 # Stages (STAGES, default all, in this order): data judge image seg decoder segconv decoder2 segdecoder tokens gpt export stride sampling eval
 #   data    render the training set (seeds 0..9999, 256x256) and the in-training held-out set
 #           (seeds 10_000_000..+255)
-#   judge   the layout-fidelity judge (training/judge.py) -> training/judge/judge-v1.pt
+#   judge   the layout-fidelity judge (training/judge.py) -> training/judge/judge-v2.pt (256 and 128 px renders)
 #   image   image VQGAN, stage 1 (python3 -m training.train_vqgan)
 #   seg     seg VQGAN, stage 1   (python3 -m training.train_segvqgan)   image and seg run in parallel (PARALLEL=1)
 #   decoder image VQGAN stage 2: decoder-only fine-tune on whole-scene tokens (training.finetune_decoder);
@@ -68,7 +68,7 @@ fi
 
 if has judge; then
   log "judge"
-  $PY -m training.judge train --out "$RUN/judge" --steps 600 --threads "$THREADS" $(resume_flag "$RUN/judge") > "$RUN/judge.log" 2>&1
+  $PY -m training.judge train --out "$RUN/judge-v2" --steps 900 --threads "$THREADS" $(resume_flag "$RUN/judge-v2") > "$RUN/judge-v2.log" 2>&1
 fi
 
 vqgan() {  # stage module threads

@@ -1,6 +1,7 @@
 """The judge's metrics and the evaluation's batched samplers (training/judge.py, training/evaluate.py)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -73,3 +74,61 @@ def test_gpt_cross_entropy_per_class_adds_up_to_the_average() -> None:
     assert share[0] * per_class["a"] + share[2] * per_class["c"] == pytest.approx(got["cross_entropy_nats"], abs=2e-4)
     assert per_class["a"] != per_class["c"]
     assert "cross_entropy_per_class_nats" not in eval_gpt_ce(gpt, image, cond, (2, 2), 12, "fp32")
+
+
+def test_judge_trains_on_every_size_and_is_trusted_only_if_all_reach_the_bar(tmp_path: Path) -> None:
+    from training import judge as judge_mod
+    from training import safe_serialization
+
+    out = tmp_path / "run"
+    export = tmp_path / "j.pt"
+    judge_mod.main(["train", "--out", str(out), "--export", str(export), "--steps", "2", "--pool", "2", "--sizes", "48,32",
+                    "--crop", "32", "--batch", "4", "--eval-count", "2", "--eval-every", "0", "--threads", "1"])
+    payload = safe_serialization.load(export)
+    assert payload["train"]["sizes"] == [48, 32]
+    held = payload["heldout_eval"]
+    assert set(held["by_size"]) == {"48", "32"}
+    assert held["lowest_miou"] == min(r["miou"] for r in held["by_size"].values())
+    report = json.loads((tmp_path / "j-metrics.json").read_text())
+    assert report["trusted"] is (report["lowest_miou"] >= judge_mod.TRUST_MIOU)
+    # Resuming with other sizes is a different judge, not a continuation.
+    with pytest.raises(SystemExit, match="other settings"):
+        judge_mod.main(["train", "--out", str(out), "--export", str(export), "--steps", "3", "--pool", "2", "--sizes", "48",
+                        "--crop", "32", "--batch", "4", "--eval-count", "2", "--eval-every", "0", "--threads", "1", "--resume"])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--sizes", "256,abc"], "separated by commas"),
+    (["--sizes", "100"], "multiple of 8"),
+    (["--sizes", "256,64", "--crop", "128"], "larger than the smallest --sizes scene"),
+    (["--sizes", "256,128,64", "--crop", "64", "--batch", "16"], "split evenly over the 3 sizes"),
+])
+def test_judge_training_refuses_bad_sizes(tmp_path: Path, argv: list[str], message: str) -> None:
+    from training import judge as judge_mod
+
+    with pytest.raises(SystemExit, match=message):
+        judge_mod.main(["train", "--out", str(tmp_path / "run"), "--export", str(tmp_path / "j.pt"), *argv])
+
+
+def test_crops_larger_than_the_scenes_are_refused() -> None:
+    from training.judge import sample_batch
+
+    with pytest.raises(ValueError, match="crop 64 is larger than the 32x32 scenes"):
+        sample_batch(np.zeros((2, 32, 32, 3), np.uint8), np.zeros((2, 32, 32), np.uint8), 2, 64, torch.Generator().manual_seed(0))
+
+
+@pytest.mark.skipif(not (FIXTURE / "torch-weights.pt").is_file(), reason="fixture bundle missing")
+def test_judge_is_measured_at_the_fidelity_size_on_renders_and_reconstructions() -> None:
+    from training.bundle_writer import load_bundle_models
+    from training.evaluate import judge_at_fidelity_size
+    from training.judge import render_pool
+
+    models, _ = load_bundle_models(FIXTURE)
+    torch.manual_seed(0)
+    judge = JudgeNet(stem=4, channels=(8, 8, 8, 8), num_classes=11)
+    renders, labels = render_pool(10_000_000, 3, 32, None)
+    got = judge_at_fidelity_size(judge, models.image_vqgan, renders, labels, scenes=2, size=32, precision="fp32")
+    on_renders, on_recs = got["heldout_renders_at_fidelity_size"], got["vqgan_reconstructions_at_fidelity_size"]
+    assert (on_renders["scenes"], on_renders["size"], on_renders["pixels"]) == (2, "32x32", 2 * 32 * 32)
+    assert (on_recs["scenes"], on_recs["pixels"]) == (3, 3 * 32 * 32)
+    assert "vqgan_reconstructions_at_fidelity_size" not in judge_at_fidelity_size(judge, None, renders, labels, 2, 32, "fp32")
