@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .class_balance import ClassBalance
 from .checkpoints import CheckpointSchedule, load_checkpoint, resume_payload, save_checkpoint
 from .gpt import GPT, GPTConfig
 from .metrics_log import MetricsLog
@@ -23,6 +22,7 @@ from .schedules import warmup_cosine
 from .time_budget import TimeBudget, follow_budget
 from .run_config import GPTTrainConfig, as_plain, dataclass_from, resolved_section, without_off_options
 from .token_dataset import TokenDataset, sample_windows, window_sequence_loss
+from .token_mixture import TokenMixture
 
 
 @dataclass
@@ -35,9 +35,13 @@ class GPTStage:
     device: torch.device = torch.device("cpu")
 
 
-def gpt_config_for(section: dict[str, Any], image_vocab: int, cond_vocab: int) -> tuple[GPTConfig, tuple[int, int]]:
+def window_for(section: dict[str, Any]) -> tuple[int, int]:
     window = section.get("window") or {}
-    rows, cols = int(window.get("rows", 16)), int(window.get("cols", 16))
+    return int(window.get("rows", 16)), int(window.get("cols", 16))
+
+
+def gpt_config_for(section: dict[str, Any], image_vocab: int, cond_vocab: int) -> tuple[GPTConfig, tuple[int, int]]:
+    rows, cols = window_for(section)
     values = dict(section["model"])
     # One shared table without offsets (taming): the vocabulary must hold both codebooks.
     vocab = max(image_vocab, cond_vocab)
@@ -101,6 +105,16 @@ def evaluate(stage: GPTStage, tokens: TokenDataset, indices: np.ndarray) -> dict
     return {"eval_loss": mean, "eval_perplexity": math.exp(mean)}
 
 
+def evaluate_mixture(stage: GPTStage, mixture: TokenMixture) -> dict[str, float]:
+    """Held-out loss on plain windows: `eval_loss` on the first token dataset (comparable with
+    single-dataset runs), and `eval_loss_<grid>` on each other one."""
+    first, *others = mixture.sources
+    metrics = evaluate(stage, first.tokens, first.held_idx)
+    for source in others:
+        metrics[f"eval_loss_{source.label}"] = evaluate(stage, source.tokens, source.held_idx)["eval_loss"]
+    return metrics
+
+
 def init_gpt_weights_from(stage: GPTStage, path: str | Path) -> None:
     """Copies a trained GPT's weights into a fresh stage of the same shape (to train on with a new
     schedule); a GPT of another shape or codebooks is refused, naming the difference."""
@@ -118,9 +132,13 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
     budget = TimeBudget(getattr(args, "time_budget", None))
     torch.set_num_threads(args.threads)
     section, config_name = resolved_section(args, "gpt")
-    tokens = TokenDataset.load(args.tokens)
-    stage = build_gpt_stage(section, tokens.meta, resolve_device(getattr(args, "device", "cpu")))
+    token_paths = args.tokens if isinstance(args.tokens, list) else [args.tokens]
+    train_config = dataclass_from(GPTTrainConfig, section.get("train"), "gpt.train")
+    mixture = TokenMixture.load(token_paths, getattr(args, "tokens_share", None), train_config, window_for(section))
+    stage = build_gpt_stage(section, mixture.meta, resolve_device(getattr(args, "device", "cpu")))
     stage.config_record["config_name"] = config_name
+    if mixture.record() is not None:
+        stage.config_record["token_mixture"] = mixture.record()
     out = Path(args.out)
     ckpt_path = out / "last.ckpt"
     rng = np.random.default_rng(stage.train.seed)
@@ -137,14 +155,11 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
         step = int(payload["step"])
     elif init_from:
         init_gpt_weights_from(stage, init_from)
-    train_idx, held_idx = tokens.split()
-    if held_idx.size == 0:
-        held_idx = train_idx
-    # Class balance shapes the training batches only: the held-out loss stays plain cross-entropy
-    # on plain windows, comparable across runs.
-    balance = ClassBalance.for_run(tokens, args.tokens, train_idx, stage.train)
+    # Class balance (training.class_balance) shapes the training batches only: the held-out loss
+    # stays plain cross-entropy on plain windows, comparable across runs.
     log = MetricsLog(out / "metrics.jsonl")
-    log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "tokens": str(Path(args.tokens).resolve())})
+    resolved = [str(Path(p).resolve()) for p in token_paths]
+    log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "tokens": resolved[0] if len(resolved) == 1 else resolved})
     total = stage.train.steps
     bar = tqdm(total=total, initial=step, desc="gpt", disable=args.no_progress, dynamic_ncols=True)
     window_start, window_steps = time.perf_counter(), 0
@@ -160,18 +175,14 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
             "optimizer": stage.optimizer.state_dict(),
             "torch_rng": torch.get_rng_state(),
             "numpy_rng": json.dumps(rng.bit_generator.state),
-            "tokens_meta": tokens.meta,
+            "tokens_meta": mixture.meta,
         }
 
     checkpoints = CheckpointSchedule(stage.train.checkpoint_every, getattr(args, "checkpoint_minutes", 10.0))
     try:
         while step < total:
-            if balance is None:
-                cond, image = sample_windows(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
-                metrics = train_step(stage, cond, image, step)
-            else:
-                cond, image, weights = balance.sample(tokens, train_idx, stage.train.batch_size, *stage.window, rng)
-                metrics = train_step(stage, cond, image, step, weights)
+            cond, image, weights = mixture.sample(stage.train.batch_size, *stage.window, rng)
+            metrics = train_step(stage, cond, image, step, weights)
             step += 1
             total = follow_budget(budget, stage, step, total, bar, log)
             window_steps += 1
@@ -182,7 +193,7 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
                 log.write({"step": step, "s_per_step": round((now - window_start) / window_steps, 4), **metrics})
                 window_start, window_steps = now, 0
             if step % stage.train.eval_every == 0 or step == total:
-                log.write({"step": step, **evaluate(stage, tokens, held_idx)})
+                log.write({"step": step, **evaluate_mixture(stage, mixture)})
             if checkpoints.due(step, total):
                 save_checkpoint(ckpt_path, payload_now())
     finally:

@@ -11,6 +11,8 @@
 #                                         GPT=export/gpt2.ckpt STAGES="export stride eval")
 #   STAGES="balanced" ...                 the same, class-balanced (how 2.1.0's GPT was made; then
 #                                         GPT=export/gpt-balanced.ckpt VERSION=2.1.0 STAGES="export eval")
+#   STAGES="multiscale" ...               2.1.0's GPT on, half of each batch from 128 px scenes (how
+#                                         2.2.0's GPT was made; then GPT=export/gpt-multiscale.ckpt ...)
 #
 # Each training stage gets a wall-clock budget (--time-budget): the step counts it reached are
 # printed, kept in the checkpoints and in the model card. On a CPU, pass them back (STEPS_VQGAN,
@@ -30,6 +32,10 @@ BUNDLE=${BUNDLE:-assets/models/tessera-landscapes-v1}
 VERSION=${VERSION:-2.0.0}
 SEG_VQGAN=${SEG_VQGAN:?SEG_VQGAN must name the segmentation VQGAN checkpoint}
 TRAIN_SCENES=${TRAIN_SCENES:-8000}
+SCENES_128=${SCENES_128:-4000}  # the multiscale stage's 128 px scenes
+# (a variable: bash 5.2 reads an apostrophe inside "${VAR:-…}" as an opening quote)
+DEFAULT_DESCRIPTION="Default model: procedural landscapes (synthetic), trained with Tessera's toolkit (see MODEL_CARD.md)"
+DESCRIPTION=${DESCRIPTION:-$DEFAULT_DESCRIPTION}
 WORKERS=${WORKERS:-$(nproc)}
 THREADS=${THREADS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}  # torch threads: more than the cores only fight
 VQGAN_BUDGET=${VQGAN_BUDGET-190}   # seconds; empty: no budget
@@ -89,13 +95,26 @@ if has balanced; then  # class-balanced GPT training from 2.0.0's GPT (config la
   cp "$RUN/gpt-balanced/metrics.jsonl" "$RUN/export/gpt-balanced-metrics.jsonl"
 fi
 
+if has multiscale; then  # 2.1.0's GPT trained on at two scales (config landscapes-v2-multiscale): how 2.2.0 was made
+  # The same landscapes (training seeds from 0) rendered at 128 px: 16x16 tokens, a whole scene in one window.
+  [ -f "$RUN/data-train-128/meta.json" ] || $PY -m training.data.generate --out "$RUN/data-train-128" --count "$SCENES_128" --seed-start 0 --size 128x128 --workers "$WORKERS" --quiet
+  [ -f "$RUN/tokens-128.npz" ] || $PY -m training.encode_tokens --data "$RUN/data-train-128" --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" \
+      --out "$RUN/tokens-128.npz" --device "$DEVICE" --batch-size 64 --threads "$THREADS" --no-progress
+  log "GPT, multi-scale ($(budget "$GPT_BUDGET") $(steps "${STEPS_MULTISCALE:-}"))"
+  $PY -m training.train_gpt --config landscapes-v2-multiscale --tokens "$RUN/tokens.npz" "$RUN/tokens-128.npz" --tokens-share 0.5 0.5 \
+      --out "$RUN/gpt-multiscale" --device "$DEVICE" --threads "$THREADS" --no-progress $(budget "$GPT_BUDGET") $(steps "${STEPS_MULTISCALE:-}") \
+      --init-from "${INIT_GPT:-$RUN/export/gpt-balanced.ckpt}" ${RESUME:+--resume}
+  $PY -m training.slim_checkpoint "$RUN/gpt-multiscale/last.ckpt" "$RUN/export/gpt-multiscale.ckpt"
+  cp "$RUN/gpt-multiscale/metrics.jsonl" "$RUN/export/gpt-multiscale-metrics.jsonl"
+fi
+
 if has export; then
   log "export -> $BUNDLE"
   # Export beside the run, then copy over: the bundle's hand-written MODEL_CARD.md stays.
   rm -rf "$RUN/bundle"
   $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" --gpt "${GPT:-$RUN/export/gpt.ckpt}" \
       --out "$RUN/bundle" --id tessera-landscapes-v1 --version "$VERSION" --name "Tessera Landscapes v1" \
-      --description "${DESCRIPTION:-Default model: procedural landscapes (synthetic), trained with Tessera's toolkit (see MODEL_CARD.md)}" \
+      --description "$DESCRIPTION" \
       --fp16-vqgans --sampler cached --stride 16 --top-k 100
   mkdir -p "$BUNDLE"
   cp "$RUN/bundle"/* "$BUNDLE"/

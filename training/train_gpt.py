@@ -1,6 +1,7 @@
 """Train the latent GPT on a token dataset made by training.encode_tokens.
 
     /usr/bin/python3 -m training.train_gpt --tokens runs/tokens.npz --out runs/gpt [--bf16] [--resume]
+    /usr/bin/python3 -m training.train_gpt --tokens runs/tokens-256.npz runs/tokens-128.npz --tokens-share 0.5 0.5 ...
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m training.train_gpt", description=__doc__.split("\n")[0])
     parser.add_argument("--config", default="landscapes-v1", help="config name in training/configs or a path")
     parser.add_argument("--tiny", action="store_true", help="use the tiny config (seconds; for tests)")
-    parser.add_argument("--tokens", required=True, help="token dataset (.npz) from training.encode_tokens")
+    parser.add_argument("--tokens", required=True, nargs="+", help="token dataset(s) (.npz) from training.encode_tokens; several (e.g. scenes rendered at 256 and 128 px) are mixed in each batch")
+    parser.add_argument("--tokens-share", type=float, nargs="+", metavar="SHARE", help="each --tokens file's share of every batch (default: equal shares)")
     parser.add_argument("--out", required=True, help="run folder: last.ckpt, metrics.jsonl")
     parser.add_argument("--steps", type=int)
     parser.add_argument("--seed", type=int)
