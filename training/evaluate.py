@@ -47,6 +47,7 @@ from .engine_cli import EngineQueue, EngineRun, EngineSettings, engine_available
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
 from .judge import CLASS_NAMES, TRUST_MIOU, confusion, iou_report, load_judge, render_pool, segment
+from .precision import precision_for_device
 from .prng import Xoshiro128
 from .sampling import SamplingSettings, draw_token
 from .vqgan import labels_to_onehot
@@ -390,7 +391,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--size", type=int, default=256, help="scene size for the VQGAN, seg, GPT and judge metrics and the grid")
     p.add_argument("--fidelity-size", type=int, default=128,
                    help="layout size for layout fidelity (default 128, one 16x16-token window: 100 layouts of 256x256, the studio's default canvas, take the engine about 11 min on 2 cores, over this script's 10-minute budget; measure them on their own with --fidelity-size 256 --scenes 100 --judge-scenes 100 --skip vqgan,seg,gpt,exact --engine-threads 2)")
-    p.add_argument("--precision", choices=PRECISIONS, default="bf16", help="autocast for the networks (quantiser argmin stays fp32)")
+    p.add_argument("--precision", choices=PRECISIONS, help="autocast for the networks (quantiser argmin stays fp32; default bf16, or fp32 on a CPU without hardware bf16)")
     p.add_argument("--temperature", type=float)
     p.add_argument("--top-k", type=int)
     p.add_argument("--top-p", type=float)
@@ -404,6 +405,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--runtime", choices=["engine", "torch"], help="what generates for layout fidelity and the grid: Tessera's engine on the bundle's ONNX files (default with --bundle, when npm ci has run) or the PyTorch reference")
     p.add_argument("--skip", default="", help="comma list of sections to skip: vqgan,seg,gpt,judge,cached,exact")
     args = p.parse_args(argv)
+    args.precision = precision_for_device(args.precision or "bf16", "cpu", explicit=args.precision is not None, what="evaluate", insist="--precision bf16")
     if not args.bundle and not (args.image_vqgan or args.seg_vqgan):
         p.error("give --bundle, or checkpoints (--image-vqgan/--seg-vqgan/--gpt)")
     runtime = args.runtime or ("engine" if args.bundle and engine_available() else "torch")

@@ -28,6 +28,8 @@ def _steps(payload: dict) -> str:
     """A checkpoint's training steps, naming its earlier stage when it continued another checkpoint
     (the decoder fine-tune's `source`, a seg VQGAN's `init_from`)."""
     config = payload.get("config", {})
+    if config.get("from_bundle"):  # training.checkpoints_from_bundle: the steps its bundle recorded
+        return str(config["steps"])
     if config.get("finetune") == "decoder":
         source = config["source"]
         earlier = str(source["step"])

@@ -10,12 +10,18 @@ from onnx import TensorProto, helper, numpy_helper
 
 FP16_MAX = 65504.0
 
+# Weights use 7 bits (±63), onnxruntime's reduce_range: on x86 CPUs without VNNI (AVX2, AVX-512F)
+# its u8×s8 kernel adds pairs of products in int16, and 255·127·2 overflows it: measured on an
+# AVX2-only AMD EPYC, full-range weights put the fixture transformer's logits 0.99 off (their std
+# is 1.0); 255·63·2 fits.
+WEIGHT_LEVELS = 63
+
 
 def quantize_matmuls_dynamic_int8(model: onnx.ModelProto) -> int:
     """Replaces MatMul(A, W) with a constant 2-D float W by
     DynamicQuantizeLinear(A) → MatMulInteger(A_u8, W_i8, A_zp) → Cast → Mul(A_scale · w_scale[n]).
 
-    Weights get symmetric per-output-column int8 scales (zero point 0); activations are quantised
+    Weights get symmetric per-output-column 7-bit scales (zero point 0); activations are quantised
     per tensor at run time. This is the op pattern onnxruntime's quantize_dynamic emits, which
     runs in ORT-node and ORT-web alike (see shared reference onnxruntime-measured.md).
     Returns the number of MatMuls replaced.
@@ -32,9 +38,9 @@ def quantize_matmuls_dynamic_int8(model: onnx.ModelProto) -> int:
             new_nodes.append(node)
             continue
         w = numpy_helper.to_array(weight).astype(np.float32)
-        scale = np.abs(w).max(axis=0) / 127.0
+        scale = np.abs(w).max(axis=0) / WEIGHT_LEVELS
         scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
-        w_q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+        w_q = np.clip(np.round(w / scale), -WEIGHT_LEVELS, WEIGHT_LEVELS).astype(np.int8)
         base = f"{weight.name}_int8"
         new_inits += [numpy_helper.from_array(w_q, base), numpy_helper.from_array(scale, f"{base}_scale")]
         used_weights.add(weight.name)

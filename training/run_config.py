@@ -121,6 +121,12 @@ def resolved_section(args: Any, stage: str) -> tuple[dict[str, Any], str]:
         value = getattr(args, key)
         if value is not None:
             train[key] = value
+    if train.get("precision") == "bf16" and args.precision is None:
+        from .devices import resolve_device
+        from .precision import precision_for_device
+
+        device_type = resolve_device(getattr(args, "device", None) or "cpu").type
+        train["precision"] = precision_for_device("bf16", device_type, explicit=False, what=f"{stage} ({config['name']})")
     return section, str(config["name"])
 
 

@@ -11,8 +11,13 @@
 #                                         GPT=export/gpt2.ckpt STAGES="export stride eval")
 #   STAGES="balanced" ...                 the same, class-balanced (how 2.1.0's GPT was made; then
 #                                         GPT=export/gpt-balanced.ckpt VERSION=2.1.0 STAGES="export eval")
-#   STAGES="multiscale" ...               2.1.0's GPT on, half of each batch from 128 px scenes (how
-#                                         2.2.0's GPT was made; then GPT=export/gpt-multiscale.ckpt ...)
+#   STAGES="multiscale" ...               2.1.x's GPT on, half of each batch from 128 px scenes
+#                                         (then GPT=export/gpt-multiscale.ckpt ...)
+#
+# Without the run that made the shipped model, training.checkpoints_from_bundle writes its weights
+# back out: `python3 -m training.checkpoints_from_bundle assets/models/tessera-landscapes-v1
+# $RUN/export` gives export/image-vqgan.ckpt, seg-vqgan.ckpt and gpt.ckpt (SEG_VQGAN= and
+# INIT_GPT= then name the latter two) to continue from, as the multiscale experiment did.
 #
 # Each training stage gets a wall-clock budget (--time-budget): the step counts it reached are
 # printed, kept in the checkpoints and in the model card. On a CPU, pass them back (STEPS_VQGAN,

@@ -11,7 +11,7 @@ import torch
 import yaml
 from PIL import Image
 
-from training import encode_tokens, export_bundle, reference_sampler, slim_checkpoint, time_budget, train_gpt, train_segvqgan, train_vqgan
+from training import checkpoints_from_bundle, encode_tokens, export_bundle, reference_sampler, slim_checkpoint, time_budget, train_gpt, train_segvqgan, train_vqgan
 from training.bundle_manifest import validate_manifest, verify_bundle_files
 from training.checkpoints import CheckpointMismatch, load_checkpoint, save_checkpoint
 from training.metrics_log import read_metrics
@@ -197,3 +197,33 @@ def test_budget_flags_refuse_non_positive_values(pipeline: dict[str, Path], tmp_
         assert exit_info.value.code == 2
         assert f"argument {flag}:" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_checkpoints_from_bundle_train_on_like_the_originals(pipeline: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, out = pipeline["root"], tmp_path / "from-bundle"
+    assert checkpoints_from_bundle.main([str(root / "bundle"), str(out)]) == 0
+    originals = {"image-vqgan.ckpt": root / "image/last.ckpt", "seg-vqgan.ckpt": root / "seg/last.ckpt", "gpt.ckpt": root / "gpt/last.ckpt"}
+    for name, original in originals.items():
+        ours, theirs = load_checkpoint(out / name), load_checkpoint(original)
+        assert ours["stage"] == theirs["stage"] and ours["model_config"] == theirs["model_config"]
+        assert ours["model"].keys() == theirs["model"].keys()
+        assert all(torch.equal(ours["model"][k], theirs["model"][k]) for k in theirs["model"]), name
+    # The extracted VQGANs encode the same tokens, so the GPT checkpoint trains on the original token files.
+    encode = ["--data", str(pipeline["data"]), "--image-vqgan", str(out / "image-vqgan.ckpt"), "--seg-vqgan", str(out / "seg-vqgan.ckpt"), "--no-progress", "--threads", "1"]
+    assert encode_tokens.main([*encode, "--out", str(tmp_path / "tokens.npz")]) == 0
+    with np.load(root / "tokens.npz") as a, np.load(tmp_path / "tokens.npz") as b:
+        assert np.array_equal(a["image_tokens"], b["image_tokens"]) and np.array_equal(a["cond_tokens"], b["cond_tokens"])
+    args = ["--tiny", "--no-progress", "--threads", "1", "--steps", "2", "--init-from", str(out / "gpt.ckpt")]
+    assert train_gpt.main([*args, "--tokens", str(root / "tokens.npz"), "--out", str(tmp_path / "gpt")]) == 0
+    # The steps a re-export names are the bundle's, then the new run's.
+    assert export_bundle._steps(load_checkpoint(tmp_path / "gpt/last.ckpt")) == "6 + 2"
+    # Weights only: a resume from them is refused; an existing folder is not overwritten without --force.
+    with pytest.raises(CheckpointMismatch, match="holds weights only"):
+        train_gpt.main(["--tiny", "--no-progress", "--threads", "1", "--tokens", str(root / "tokens.npz"), "--out", str(tmp_path / "r"), "--resume", str(out / "gpt.ckpt")])
+    with pytest.raises(SystemExit):
+        checkpoints_from_bundle.main([str(root / "bundle"), str(out)])
+    assert "already exist" in capsys.readouterr().err
+    assert checkpoints_from_bundle.main([str(root / "bundle"), str(out), "--force"]) == 0
+    # A folder that is not a bundle gets an error that says so.
+    assert checkpoints_from_bundle.main([str(tmp_path), str(tmp_path / "x")]) == 2
+    assert "no manifest.json" in capsys.readouterr().err

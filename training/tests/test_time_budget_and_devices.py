@@ -103,3 +103,47 @@ def test_checkpoints_are_written_by_step_count_and_by_time() -> None:
     assert [s for s in range(1, 8) if never_by_time.due(s, 7)] == [3, 6, 7]
     with pytest.raises(ValueError, match="--checkpoint-minutes must be positive"):
         CheckpointSchedule(every=3, minutes=0)
+
+
+def test_native_bf16_is_read_from_the_cpu_flags(tmp_path) -> None:
+    from training.precision import cpu_has_native_bf16
+
+    (tmp_path / "avx2").write_text("processor\t: 0\nflags\t\t: fpu sse avx avx2 fma\n\nprocessor\t: 1\nflags\t\t: fpu sse avx avx2 fma\n")
+    (tmp_path / "bf16").write_text("processor\t: 0\nflags\t\t: fpu avx512f avx512_bf16 avx512_vnni\n")
+    (tmp_path / "amx").write_text("processor\t: 0\nflags\t\t: fpu avx512f amx_bf16 amx_tile\n")
+    assert cpu_has_native_bf16(str(tmp_path / "avx2")) is False
+    assert cpu_has_native_bf16(str(tmp_path / "bf16")) is True and cpu_has_native_bf16(str(tmp_path / "amx")) is True
+    assert cpu_has_native_bf16(str(tmp_path / "missing")) is None
+
+
+@pytest.mark.parametrize("native, device, explicit, expected", [
+    (False, "cpu", False, "fp32"),   # a config's bf16 on an emulating CPU: fp32, with a note
+    (False, "cpu", True, "bf16"),    # --bf16 on the command line is kept
+    (False, "cuda", False, "bf16"),  # GPUs compute bf16
+    (True, "cpu", False, "bf16"),
+    (None, "cpu", False, "bf16"),    # unknown (not Linux): as configured
+])
+def test_configured_bf16_falls_back_to_fp32_only_where_emulated(monkeypatch, capsys, native, device, explicit, expected) -> None:
+    from training import precision
+
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: native)
+    assert precision.precision_for_device("bf16", device, explicit, "gpt") == expected
+    assert precision.precision_for_device("fp32", device, explicit, "gpt") == "fp32"
+    err = capsys.readouterr().err
+    assert ("runs in fp32 (pass --bf16 to insist" in err) == (expected == "fp32")
+
+
+def test_train_cli_records_the_precision_it_ran(monkeypatch, tmp_path) -> None:
+    from argparse import Namespace
+
+    from training import precision
+    from training.run_config import resolved_section
+
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: False)
+    args = Namespace(tiny=False, config="landscapes-v2", steps=None, seed=None, precision=None, device="cpu")
+    assert resolved_section(args, "gpt")[0]["train"]["precision"] == "fp32"
+    args.precision = "bf16"
+    assert resolved_section(args, "gpt")[0]["train"]["precision"] == "bf16"
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
+    args.precision = None
+    assert resolved_section(args, "gpt")[0]["train"]["precision"] == "bf16"
