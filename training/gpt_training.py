@@ -160,6 +160,9 @@ def run_gpt_training(args: argparse.Namespace) -> Path:
     log = MetricsLog(out / "metrics.jsonl")
     resolved = [str(Path(p).resolve()) for p in token_paths]
     log.write({"event": "start" if step == 0 else "resume", "step": step, "config": stage.config_record, "tokens": resolved[0] if len(resolved) == 1 else resolved})
+    if payload is None and init_from:
+        # The weights it starts from, on this run's held-out windows: the baseline the run must beat.
+        log.write({"step": 0, **evaluate_mixture(stage, mixture)})
     total = stage.train.steps
     bar = tqdm(total=total, initial=step, desc="gpt", disable=args.no_progress, dynamic_ncols=True)
     window_start, window_steps = time.perf_counter(), 0

@@ -155,6 +155,8 @@ def test_gpt_init_from_weights_only_checkpoint(pipeline: dict[str, Path], tmp_pa
     assert train_gpt.main([*args, "--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "gpt-weights.ckpt")]) == 0
     records = read_metrics(tmp_path / "a/metrics.jsonl")
     assert records[0]["config"]["init_from"] == str((tmp_path / "gpt-weights.ckpt").resolve())
+    # Before the first step, the held-out loss of the weights it starts from (the baseline to beat).
+    assert records[1]["step"] == 0 and records[1]["eval_loss"] > 0
     # A continued run resumes like any other (its checkpoint wins over --init-from's weights).
     resume = [*args[:-1], "4", "--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "gpt-weights.ckpt"), "--resume"]
     assert train_gpt.main(resume) == 0
