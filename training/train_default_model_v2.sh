@@ -100,7 +100,7 @@ if has balanced; then  # class-balanced GPT training from 2.0.0's GPT (config la
   cp "$RUN/gpt-balanced/metrics.jsonl" "$RUN/export/gpt-balanced-metrics.jsonl"
 fi
 
-if has multiscale; then  # 2.1.0's GPT trained on at two scales (config landscapes-v2-multiscale): how 2.2.0 was made
+if has multiscale; then  # 2.1.0's GPT trained on at two scales (config landscapes-v2-multiscale): tried in stops 16–17, not shipped (see the model card)
   # The same landscapes (training seeds from 0) rendered at 128 px: 16x16 tokens, a whole scene in one window.
   [ -f "$RUN/data-train-128/meta.json" ] || $PY -m training.data.generate --out "$RUN/data-train-128" --count "$SCENES_128" --seed-start 0 --size 128x128 --workers "$WORKERS" --quiet
   [ -f "$RUN/tokens-128.npz" ] || $PY -m training.encode_tokens --data "$RUN/data-train-128" --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$SEG_VQGAN" \
