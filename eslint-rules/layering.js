@@ -49,7 +49,7 @@ export const LAYERS = [
     name: 'node-hosts',
     files: 'electron/',
     folders: ['shared/', 'electron/engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/'],
-    packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core'],
+    packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core', 'selfsigned'],
     node: true,
   },
   {

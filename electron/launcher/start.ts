@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startServe } from '../serve/main.ts';
+import { serveStateDir } from '../serve/state-dir.ts';
+import { openOrStartStudio } from './serve-fallback.ts';
 import { buildRenderer } from '../serve/renderer-build.ts';
 import { detectElectron, systemDetectDeps } from './electron-binary.ts';
 import { openInBrowser } from './open-url.ts';
@@ -60,7 +61,13 @@ async function runElectron(binary: string, dev: boolean): Promise<number> {
 }
 
 async function runServeFallback(): Promise<void> {
-  const handle = await startServe({ log: (line) => console.log(line) });
+  const start = await openOrStartStudio(serveStateDir(), { log: (line) => console.log(line) });
+  if (start.kind === 'opened-running') {
+    console.log(openInBrowser(start.url) ? `Tessera is already running; opened it in your browser: ${start.url}` : `Tessera is already running: ${start.url}`);
+    return;
+  }
+  const { handle } = start;
+  if (start.note) console.log(start.note);
   console.log(openInBrowser(handle.url) ? `Opened the studio in your browser: ${handle.url}` : `Open the studio in your browser: ${handle.url}`);
   const stop = (): void => void handle.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBatchOutDir } from './batch-out.ts';
-import { hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
+import { hostAllowed, isLoopbackHost, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
 import { parseServeArgs } from './options.ts';
 
 describe('serve-mode security rules', () => {
@@ -27,6 +27,14 @@ describe('serve-mode security rules', () => {
     expect(hostAllowed('gpu-box.lan:4780', '0.0.0.0')).toBe(true);
   });
 
+  it('counts only literal loopback addresses and localhost as loopback (no 127.* names)', () => {
+    for (const ok of ['127.0.0.1:4780', '127.255.0.9:1', 'localhost', 'LOCALHOST:80', '[::1]:4780', '127.0.0.1']) expect(hostAllowed(ok, '127.0.0.1'), ok).toBe(true);
+    for (const bad of ['127.evil.example:4799', '127.0.0.1.evil.example', '127.0.0.256:80', '127.0.0.01', '127.1', 'localhost.evil.example', '[::2]:80', '', 'localhost.']) {
+      expect(hostAllowed(bad, '127.0.0.1'), bad).toBe(false);
+    }
+    expect(isLoopbackHost('127.evil.example')).toBe(false);
+  });
+
   it('sends a strict CSP and cross-origin isolation', () => {
     const h = securityHeaders('127.0.0.1:4780');
     expect(h['Content-Security-Policy']).toContain("default-src 'none'");
@@ -46,7 +54,8 @@ describe('serve-mode security rules', () => {
   });
 
   it('parses the command line', () => {
-    expect(parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--models', '/m', '--out', '/o'])).toEqual({ port: 0, host: '0.0.0.0', modelDirs: ['/m'], outDir: '/o' });
+    expect(parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--models', '/m', '--out', '/o'])).toEqual({ port: 0, host: '0.0.0.0', modelDirs: ['/m'], outDir: '/o', tlsChoice: { kind: 'self-signed' } });
+    expect(parseServeArgs([]).portFallback).toBe(true);
     expect(() => parseServeArgs(['--port', 'x'])).toThrow(/--port/);
     expect(() => parseServeArgs(['--token', 'short'])).toThrow(/16/);
   });

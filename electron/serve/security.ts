@@ -28,10 +28,17 @@ export function tokenFromCookie(header: string | undefined): string | null {
   return null;
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const LOOPBACK_NAMES = new Set(['localhost', '[::1]', '::1']);
+/** A dotted-quad literal: four decimal octets 0–255, no leading zeros (which some resolvers read as octal). */
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4_LOOPBACK = new RegExp(`^127\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 
+/**
+ * Only literal loopback addresses and `localhost` count. A *name* such as `127.evil.example` is
+ * an attacker's DNS record that may resolve anywhere (DNS rebinding), so a prefix test is not enough.
+ */
 export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+  return LOOPBACK_NAMES.has(host.toLowerCase()) || IPV4_LOOPBACK.test(host);
 }
 
 /** The hostname of a Host header (without the port; IPv6 keeps its brackets). */

@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +102,88 @@ describe('serve mode', () => {
     await new Promise((r) => setTimeout(r, 100));
     // Closing the page cancels the jobs it started.
     expect(cancelled).toContain('j2');
+  });
+});
+
+/** A raw TCP client: ws clients refuse to send malformed frames, so the attacks are written by hand. */
+function rawUpgrade(port: number): Promise<import('node:net').Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(
+        [
+          `GET /ws?token=${TOKEN} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          `Origin: http://127.0.0.1:${port}`,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+    let head = '';
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      if (head.startsWith('HTTP/1.1 101')) resolve(socket);
+      else reject(new Error(head.split('\r\n')[0]));
+    };
+    socket.on('data', onData);
+    socket.on('error', reject);
+  });
+}
+
+/** Sends `frame` and resolves with the close code of the server's close frame (null: no close frame). */
+function closeCodeAfter(socket: import('node:net').Socket, frame: Buffer): Promise<number | null> {
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    socket.on('close', () => {
+      // Server frames are unmasked: 0x88, a 7-bit length, then a 2-byte status code.
+      const at = received.indexOf(0x88);
+      resolve(at >= 0 && received.length >= at + 4 ? received.readUInt16BE(at + 2) : null);
+    });
+    socket.on('error', () => undefined);
+    socket.write(frame);
+  });
+}
+
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)));
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, masked]);
+}
+
+describe('serve mode survives malformed WebSocket frames', () => {
+  it('closes only the offending socket: invalid UTF-8 → 1007, a length over maxPayload → 1009, unmasked → 1002', async () => {
+    const bystander = await openSocket(`?token=${TOKEN}`, `http://127.0.0.1:${handle.port}`);
+    const badUtf8 = await rawUpgrade(handle.port);
+    expect(await closeCodeAfter(badUtf8, maskedFrame(0x1, Buffer.from([0xff, 0xfe, 0xfd])))).toBe(1007);
+    const oversize = await rawUpgrade(handle.port);
+    // 127 = a 64-bit length follows: 2^40 bytes, far over the server's maxPayload.
+    const header = Buffer.from([0x81, 0x80 | 127, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4]);
+    expect(await closeCodeAfter(oversize, header)).toBe(1009);
+    const unmasked = await rawUpgrade(handle.port);
+    expect(await closeCodeAfter(unmasked, Buffer.from([0x81, 0x02, 0x7b, 0x7d]))).toBe(1002);
+    // The server still answers, and a page that was already connected keeps its socket.
+    expect((await fetch(`${base()}/?token=${TOKEN}`)).status).toBe(200);
+    const reply = new Promise<unknown>((resolve) => bystander.once('message', (d) => resolve(decodeWire(String(d)))));
+    bystander.send(encodeWire({ type: 'models.list', id: 'after-attack' }));
+    expect(await reply).toMatchObject({ id: 'after-attack', ok: true });
+    bystander.close();
+  });
+
+  it('refuses a 127.* Host name with 421 (DNS rebinding)', async () => {
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(handle.port, '127.0.0.1', () => socket.write(`GET /?token=${TOKEN} HTTP/1.1\r\nHost: 127.evil.example:${handle.port}\r\nConnection: close\r\n\r\n`));
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+    expect(status).toBe('HTTP/1.1 421 Misdirected Request');
   });
 });

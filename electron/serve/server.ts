@@ -11,18 +11,21 @@
  */
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toErrorPayload } from '../../shared/errors.ts';
 import { describeIssues } from '../../shared/manifest.ts';
 import { RequestSchema, type Backend, type EngineMessage, type Request } from '../../shared/protocol.ts';
 import { decodeWire, encodeWire } from '../../shared/wire.ts';
 import { resolveBatchOutDir } from './batch-out.ts';
+import { removeInstanceRecord, writeInstanceRecord } from './instance-record.ts';
+import { listenWithFallback } from './listen.ts';
 import { buildRenderer, DEFAULT_RENDERER_DIR, rendererBuilt } from './renderer-build.ts';
 import { COOKIE_NAME, generateToken, hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
 import { readStatic } from './static-files.ts';
+import type { TlsMaterial } from './tls.ts';
 
 /** What serve mode needs from an engine host (electron/host/engine-host.ts provides it). */
 export interface ServeHost {
@@ -51,6 +54,12 @@ export interface ServeOptions {
   /** Build the renderer if it is missing (default true). */
   build?: boolean;
   log?: (line: string) => void;
+  /** Serve HTTPS/WSS with this certificate (a remote engine: the token must not cross the network in clear). */
+  tls?: TlsMaterial;
+  /** When the port is busy, take a free one instead of failing (the launcher's default port). */
+  portFallback?: boolean;
+  /** Write the running studio's URL here (0600) so a second `npm start` can open it; removed on close. */
+  instanceRecordFile?: string;
   /** Test seam: the engine and per-connection hosts (default: the real Node engine). */
   createEngine?: () => Promise<ServeEngine>;
   createHost?: (send: (message: EngineMessage) => void, engine: ServeEngine) => Promise<ServeHost>;
@@ -62,6 +71,10 @@ export interface ServeHandle {
   port: number;
   token: string;
   outDir: string;
+  /** The busy port asked for, when `portFallback` moved the studio to another. */
+  busyPort?: number;
+  /** Set when serving HTTPS: the certificate's SHA-256 fingerprint, to check against the browser's. */
+  tlsFingerprint?: string;
   close(): Promise<void>;
 }
 
@@ -105,7 +118,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
 
   const authorised = (req: http.IncomingMessage, url: URL): boolean => tokensEqual(token, url.searchParams.get('token')) || tokensEqual(token, tokenFromCookie(req.headers.cookie));
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void (async () => {
       const hostHeader = req.headers.host ?? '';
       const headers = securityHeaders(hostHeader);
@@ -132,19 +145,34 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
         'Cache-Control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-store',
       };
       // The page's own requests then authenticate by cookie; HttpOnly keeps it away from scripts.
-      if (tokensEqual(token, url.searchParams.get('token'))) extra['Set-Cookie'] = `${COOKIE_NAME}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+      if (tokensEqual(token, url.searchParams.get('token'))) extra['Set-Cookie'] = `${COOKIE_NAME}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/${options.tls ? '; Secure' : ''}`;
       res.writeHead(200, { ...headers, ...extra });
       res.end(req.method === 'HEAD' ? undefined : file.body);
     })().catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`Internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
-  });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : http.createServer(onRequest);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const connections = new Set<{ socket: WebSocket; host: Promise<ServeHost>; jobs: Set<string> }>();
 
+  // A transport error (a reset, a malformed request line) concerns one client: end that socket and
+  // keep serving. Without these listeners Node turns the 'error' into an uncaught exception.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable && error.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  });
+  wss.on('wsClientError', (error, socket) => {
+    log(`serve: refused a WebSocket handshake: ${error.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://serve.invalid');
     const refuse = (status: string): void => {
       socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -166,6 +194,13 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     const connection = { socket, host: makeHost(send, engine), jobs: new Set<string>() };
     connections.add(connection);
     const replyError = (id: string, error: unknown): void => send({ type: 'reply', id, ok: false, error: toErrorPayload(error) });
+
+    // ws has already answered a protocol violation (invalid UTF-8: 1007, over maxPayload: 1009,
+    // bad opcode or unmasked frame: 1002) with the right close code and is tearing the socket down;
+    // the event only needs a listener so that it stays this client's problem.
+    socket.on('error', (error: Error & { code?: string }) => {
+      log(`serve: closed a WebSocket after a protocol error (${error.code ?? 'error'}: ${error.message})`);
+    });
 
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -211,15 +246,16 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, bindHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${displayHost(bindHost)}:${port}/?token=${encodeURIComponent(token)}`;
+  let bound: Awaited<ReturnType<typeof listenWithFallback>>;
+  try {
+    bound = await listenWithFallback(server, options.port ?? DEFAULT_PORT, bindHost, options.portFallback === true);
+  } catch (error) {
+    await engine.dispose();
+    throw error;
+  }
+  const port = bound.port;
+  const url = `${options.tls ? 'https' : 'http'}://${displayHost(bindHost)}:${port}/?token=${encodeURIComponent(token)}`;
+  if (options.instanceRecordFile) await writeInstanceRecord(options.instanceRecordFile, url);
 
   let closing: Promise<void> | null = null;
   return {
@@ -228,8 +264,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     port,
     token,
     outDir: outRoot,
+    ...(bound.busyPort !== undefined ? { busyPort: bound.busyPort } : {}),
+    ...(options.tls ? { tlsFingerprint: options.tls.fingerprint256 } : {}),
     close() {
       closing ??= (async () => {
+        if (options.instanceRecordFile) await removeInstanceRecord(options.instanceRecordFile);
         for (const c of connections) c.socket.terminate();
         wss.close();
         server.closeAllConnections();

@@ -4,13 +4,16 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TesseraError } from '../../../shared/errors.ts';
 
-/** Writes to a temporary file beside `file`, then renames: readers never see half a file. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+/**
+ * Writes to a temporary file beside `file`, then renames: readers never see half a file. `mode`
+ * applies from the first byte (a secret is never readable by others, not even briefly).
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, mode === undefined ? {} : { mode });
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true }).catch(() => undefined);
