@@ -50,6 +50,13 @@ export const TensorNamesSchema = z.strictObject({
   transformer: z.strictObject({
     inputIds: tensorName,
     logits: tensorName,
+    /**
+     * Present in graphs whose KV cache stays in place (int64 scalar: the valid positions in the
+     * fixed-capacity past buffers). Then presentKey/presentValue name the keys and values of the new
+     * positions only ([B,heads,S,headDim]); without it they are the whole grown cache
+     * ([B,heads,P+S,headDim], `present = concat(past, new)`).
+     */
+    pastLength: tensorName.optional(),
     pastKey: tensorName.includes('{i}'),
     pastValue: tensorName.includes('{i}'),
     presentKey: tensorName.includes('{i}'),

@@ -20,7 +20,7 @@ import torch
 from . import safe_serialization
 from .bundle_manifest import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, file_entry, preview_hex, validate_manifest
 from .gpt import GPT, GPTConfig
-from .onnx_export import TENSOR_NAMES, export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer
+from .onnx_export import TENSOR_NAMES, export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer, transformer_tensor_names
 from .onnx_postprocess import FP16_MAX, store_weights_as_fp16, write_int8_transformer
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 
@@ -125,7 +125,7 @@ def load_bundle_models(bundle: str | Path) -> tuple[BundleModels, dict[str, Any]
     return BundleModels(image.eval(), seg.eval(), gpt.eval(), window, data["classes"]), manifest
 
 
-def _draft_manifest(models: BundleModels, identity: dict[str, Any], defaults: Optional[dict[str, Any]], int8: bool) -> dict[str, Any]:
+def _draft_manifest(models: BundleModels, identity: dict[str, Any], defaults: Optional[dict[str, Any]], int8: bool, transformer_cache: str = "in-place") -> dict[str, Any]:
     """The manifest with placeholder file entries and preview colours (filled in after export)."""
     gpt_cfg = models.gpt.config
     keys = ["condEncoder", "imageEncoder", "imageDecoder", "transformer"] + (["transformerInt8"] if int8 else [])
@@ -154,7 +154,7 @@ def _draft_manifest(models: BundleModels, identity: dict[str, Any], defaults: Op
                 "vocabSize": gpt_cfg.vocab_size,
             },
             "files": {key: {"path": FILE_NAMES[key], "sha256": "0" * 64, "bytes": 1} for key in keys},
-            "tensors": TENSOR_NAMES,
+            "tensors": {**TENSOR_NAMES, "transformer": transformer_tensor_names(transformer_cache)},
             "previewColors": "000000" * models.image_vqgan.config.n_embed,
         }
     )
@@ -181,6 +181,7 @@ def write_bundle(
     extra: Optional[Callable[[Path], None]] = None,
     torch_weights: bool = True,
     fp16_vqgans: bool = False,
+    transformer_cache: str = "in-place",
 ) -> dict[str, Any]:
     """Exports everything into `target` (new or empty folder); returns the manifest.
 
@@ -192,6 +193,8 @@ def write_bundle(
     The VQGAN modules' weights are rounded to fp16 first, in place, so the ONNX files, the preview
     colours and torch-weights.pt (which then stores them as fp16 too) all hold the same values.
     The transformer stays fp32: the exact sampler's parity with the reference needs its logits.
+    transformer_cache: "in-place" (the engine keeps the KV cache in preallocated buffers; needs an
+    engine that knows `tensors.transformer.pastLength`) or "concat" (the classic past/present graph older engines read).
     """
     target = Path(target)
     _prepare_target(target)
@@ -199,7 +202,7 @@ def write_bundle(
     for m in (models.image_vqgan, models.seg_vqgan, models.gpt):
         m.eval()
     # Everything but the file hashes first, so a bad id or class list fails before minutes of export.
-    manifest = _draft_manifest(models, identity, defaults, int8)
+    manifest = _draft_manifest(models, identity, defaults, int8, transformer_cache)
     validate_manifest(manifest)
     if fp16_vqgans:
         round_weights_to_fp16(models.image_vqgan)
@@ -212,7 +215,7 @@ def write_bundle(
         export_cond_encoder(models.seg_vqgan, tmp / FILE_NAMES["condEncoder"])
         export_image_encoder(models.image_vqgan, tmp / FILE_NAMES["imageEncoder"])
         export_image_decoder(models.image_vqgan, tmp / FILE_NAMES["imageDecoder"])
-        export_transformer(models.gpt, tmp / FILE_NAMES["transformer"])
+        export_transformer(models.gpt, tmp / FILE_NAMES["transformer"], transformer_cache)
         if int8:
             write_int8_transformer(tmp / FILE_NAMES["transformer"], tmp / FILE_NAMES["transformerInt8"])
         if fp16_vqgans:

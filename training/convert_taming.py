@@ -45,6 +45,7 @@ from .checkpoint_unpickler import CheckpointError, LoadedCheckpoint, StoredTenso
 from .cocostuff import NUM_CLASSES as COCO_STUFF_CLASSES
 from .cocostuff import manifest_classes
 from .gpt import GPT, GPTConfig
+from .onnx_export import plain_forward_feeds
 from .onnx_postprocess import store_weights_as_fp16
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 
@@ -598,11 +599,11 @@ def verify_bundle(bundle: Path, models: BundleModels, fp16: bool = False, seed: 
     tokens = rng.integers(0, models.image_vqgan.config.n_embed, (1, 2, 3))
     ids = rng.integers(0, min(models.image_vqgan.config.n_embed, models.seg_vqgan.config.n_embed), (1, 2 * rows * cols - 1))
     cfg = models.gpt.config
-    empty = {f"past_{kind}_{i}": np.zeros((1, cfg.n_head, 0, cfg.head_dim), np.float32) for i in range(cfg.n_layer) for kind in ("key", "value")}
+    tensor_names = json.loads((bundle / "manifest.json").read_text())["tensors"]["transformer"]
     files = {key: bundle / FILE_NAMES[key] for key in ("condEncoder", "imageEncoder", "imageDecoder", "transformer")}
     try:
         results = run_onnx(
-            [(files["condEncoder"], {"labels": labels}), (files["imageEncoder"], {"image": image}), (files["imageDecoder"], {"tokens": tokens}), (files["transformer"], {"input_ids": ids, **empty})],
+            [(files["condEncoder"], {"labels": labels}), (files["imageEncoder"], {"image": image}), (files["imageDecoder"], {"tokens": tokens}), (files["transformer"], plain_forward_feeds(cfg, ids, tensor_names))],
             threads=2,
             timeout=1800,
         )

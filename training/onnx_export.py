@@ -4,8 +4,10 @@ Graph I/O (the names the manifest's `tensors` section records):
   cond_encoder:  labels int64 [B,H,W] → tokens int64 [B,h,w]   (the one-hot is inside the graph)
   image_encoder: image float32 [B,3,H,W] in [-1,1] → tokens int64 [B,h,w]
   image_decoder: tokens int64 [B,h,w] → image float32 [B,3,H,W] in [-1,1]
-  transformer:   input_ids int64 [B,S], past_key_{i}/past_value_{i} float32 [B,heads,P,head_dim]
-                 → logits [B,S,vocab], present_key_{i}/present_value_{i} [B,heads,P+S,head_dim]
+  transformer:   in-place cache (default): input_ids int64 [B,S], past_length int64 [],
+                 past_key_{i}/past_value_{i} float32 [B,heads,C,head_dim] → logits [B,S,vocab],
+                 new_key_{i}/new_value_{i} [B,heads,S,head_dim] (inplace_cache_graph.py);
+                 concat cache (older bundles): past [B,heads,P,head_dim] → present [B,heads,P+S,head_dim]
 """
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import io
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
 from .gpt import GPT
+from .inplace_cache_graph import TENSOR_NAMES_IN_PLACE, InPlaceCacheTransformerGraph
 from .vqgan import SegmentationVQModel, VQModel, labels_to_onehot
 
 OPSET = 17
@@ -122,7 +126,57 @@ def export_image_decoder(model: VQModel, path: Path) -> None:
     _export(ImageDecoderGraph(model), (example,), path, ["tokens"], ["image"], {"tokens": {0: "B", 1: "h", 2: "w"}, "image": {0: "B", 2: "H", 3: "W"}})
 
 
-def export_transformer(model: GPT, path: Path) -> None:
+TRANSFORMER_CACHE_KINDS = ("in-place", "concat")
+
+
+def transformer_tensor_names(cache: str) -> dict:
+    """The manifest's transformer tensor names for a cache kind (`pastLength` marks in-place)."""
+    if cache not in TRANSFORMER_CACHE_KINDS:
+        raise ValueError(f"unknown transformer cache kind {cache!r} (in-place or concat)")
+    return dict(TENSOR_NAMES_IN_PLACE if cache == "in-place" else TENSOR_NAMES["transformer"])
+
+
+def plain_forward_feeds(cfg, input_ids, tensor_names: dict) -> dict:
+    """Feeds for a full forward with no cache, for either graph kind (zero-length past buffers;
+    `past_length` 0 for in-place graphs)."""
+    batch = input_ids.shape[0]
+    feeds = {tensor_names["inputIds"]: input_ids}
+    for i in range(cfg.n_layer):
+        for key in ("pastKey", "pastValue"):
+            feeds[tensor_names[key].replace("{i}", str(i))] = np.zeros((batch, cfg.n_head, 0, cfg.head_dim), np.float32)
+    if "pastLength" in tensor_names:
+        feeds[tensor_names["pastLength"]] = np.array(0, np.int64)
+    return feeds
+
+
+def export_transformer(model: GPT, path: Path, cache: str = "in-place") -> None:
+    """`cache="in-place"` (the default) is the graph of inplace_cache_graph.py; `"concat"` is the
+    classic past/present graph, which engines before the in-place kind read."""
+    transformer_tensor_names(cache)  # refuses an unknown kind before minutes of export
+    if cache == "in-place":
+        _export_in_place_transformer(model, path)
+    else:
+        _export_concat_transformer(model, path)
+
+
+def _export_in_place_transformer(model: GPT, path: Path) -> None:
+    cfg = model.config
+    # Capacity 5, 2 valid, 3 new: non-trivial sizes on every dynamic axis so the tracer keeps them symbolic.
+    capacity, seq_len = 5, 3
+    example_past, input_names, output_names = [], ["input_ids", "past_length"], ["logits"]
+    axes: dict = {"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}}
+    for i in range(cfg.n_layer):
+        for kind in ("key", "value"):
+            example_past.append(torch.zeros(1, cfg.n_head, capacity, cfg.head_dim))
+            input_names.append(f"past_{kind}_{i}")
+            output_names.append(f"new_{kind}_{i}")
+            axes[f"past_{kind}_{i}"] = {0: "B", 2: "C"}
+            axes[f"new_{kind}_{i}"] = {0: "B", 2: "S"}
+    example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
+    _export(InPlaceCacheTransformerGraph(model), (example_ids, torch.tensor(2, dtype=torch.int64), *example_past), path, input_names, output_names, axes)
+
+
+def _export_concat_transformer(model: GPT, path: Path) -> None:
     cfg = model.config
     # A non-empty past in the example so the traced graph keeps the cache concatenation; P=0 works at run time.
     past_len, seq_len = 2, 3

@@ -13,7 +13,7 @@ import type { Engine } from '../../electron/engine/engine.ts';
 import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
 import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
 import { FIXTURE_DIR, fixtureManifest, referenceLayouts } from './support/fixture.ts';
-import { cleanupBundles, copyFixture, readBundleFile, replaceFile } from './support/bundles.ts';
+import { cleanupBundles, copyFixture, readBundleFile, replaceFile, withConcatTransformer } from './support/bundles.ts';
 import { nanTransformer } from './support/onnx-writer.ts';
 
 const layout = referenceLayouts()[2]!.layout; // 64×32 px
@@ -96,7 +96,7 @@ describe('layouts', () => {
 describe('models', () => {
   it('turns NaN logits into NUMERIC_ERROR', async () => {
     const m = fixtureManifest();
-    const bundle = copyFixture((dir, manifest) => replaceFile(dir, manifest, 'transformer', nanTransformer(m.transformer.layers, m.transformer.heads, m.transformer.width / m.transformer.heads, m.transformer.vocabSize), true));
+    const bundle = copyFixture((dir, manifest) => withConcatTransformer(dir, manifest, nanTransformer(m.transformer.layers, m.transformer.heads, m.transformer.width / m.transformer.heads, m.transformer.vocabSize)));
     const error = await failure(engine.generate({ jobId: `nan-${n++}`, model: bundle.dir, layout, settings: { ...settings, sampler: 'exact', stride: 1 } }, () => undefined));
     expect(error.code).toBe('NUMERIC_ERROR');
     expect(error.message).toContain('NaN logits at token row 0, column 0');

@@ -30,11 +30,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
     image.quantize.init_from_latents(image.encode_latents(torch.rand(4, 3, 32, 32) * 2 - 1), gen)
     seg.quantize.init_from_latents(seg.encode_latents(labels_to_onehot(torch.randint(0, 5, (4, 32, 32)), 5)), gen)
     gpt = GPT(GPTConfig(vocab_size=32, block_size=32, n_layer=2, n_head=2, n_embd=32, init_std=0.2)).eval()
-    paths = {name: folder / f"{name}.onnx" for name in ("image_encoder", "cond_encoder", "image_decoder", "transformer")}
+    paths = {name: folder / f"{name}.onnx" for name in ("image_encoder", "cond_encoder", "image_decoder", "transformer", "transformer_in_place")}
     export_image_encoder(image, paths["image_encoder"])
     export_cond_encoder(seg, paths["cond_encoder"])
     export_image_decoder(image, paths["image_decoder"])
-    export_transformer(gpt, paths["transformer"])
+    export_transformer(gpt, paths["transformer"], "concat")
+    export_transformer(gpt, paths["transformer_in_place"], "in-place")
     paths["transformer_int8"] = folder / "transformer.int8.onnx"
     write_int8_transformer(paths["transformer"], paths["transformer_int8"])
     return {"image": image, "seg": seg, "gpt": gpt, "paths": paths}
@@ -94,6 +95,36 @@ def test_transformer_full_and_cached_match_torch(exported: dict) -> None:
     past = {f"past_{k}_{i}": step[f"present_{k}_{i}"] for i in range(gpt.config.n_layer) for k in ("key", "value")}
     rest = run_onnx([(path, {"input_ids": ids[:, prefix + 1 :], **past})])[0]
     assert np.abs(rest["logits"] - full[:, prefix + 1 :]).max() < 1e-4
+
+
+def test_in_place_cache_transformer_matches_torch(exported: dict) -> None:
+    """The in-place graph: fixed-capacity past buffers + past_length in, new keys/values out. Filled
+    the way the engine fills it (prefill, one token, the rest), its logits equal the full forward,
+    and zero capacity is a plain forward."""
+    gpt, path = exported["gpt"], exported["paths"]["transformer_in_place"]
+    cfg = gpt.config
+    ids = np.random.default_rng(1).integers(0, 32, (2, 31))
+    with torch.no_grad():
+        full, presents = gpt(torch.from_numpy(ids))
+    full = full.numpy()
+    capacity = cfg.block_size
+    buffers = {f"past_{k}_{i}": np.zeros((2, cfg.n_head, capacity, cfg.head_dim), np.float32) for i in range(cfg.n_layer) for k in ("key", "value")}
+    plain = run_onnx([(path, {"input_ids": ids, "past_length": np.array(0, np.int64), **{n: b[:, :, :0] for n, b in buffers.items()}})])[0]
+    assert np.abs(plain["logits"] - full).max() < 1e-4
+    length = 0
+    for chunk in (ids[:, :20], ids[:, 20:21], ids[:, 21:]):
+        # Stale values beyond past_length must not matter: fill them with garbage first.
+        for b in buffers.values():
+            b[:, :, length:] = 1e3
+        out = run_onnx([(path, {"input_ids": chunk, "past_length": np.array(length, np.int64), **buffers})])[0]
+        s = chunk.shape[1]
+        assert out["new_key_0"].shape == (2, cfg.n_head, s, cfg.head_dim)
+        assert np.abs(out["logits"] - full[:, length : length + s]).max() < 1e-4
+        for i in range(cfg.n_layer):
+            assert np.abs(out[f"new_key_{i}"] - presents[i][0].numpy()[:, :, length : length + s]).max() < 1e-4
+            for k in ("key", "value"):
+                buffers[f"past_{k}_{i}"][:, :, length : length + s] = out[f"new_{k}_{i}"]
+        length += s
 
 
 def test_int8_transformer_runs_and_stays_close(exported: dict) -> None:

@@ -83,9 +83,11 @@ export function checkGraphs(manifest: Manifest, graphs: GraphSet): Check[] {
       for (const tmpl of [t.transformer.pastKey, t.transformer.pastValue]) checkValue('transformer', 'input', g.inputs, { name: layerName(tmpl, i), type: 'float32', rank: 4, dims: cacheDims }, p);
       for (const tmpl of [t.transformer.presentKey, t.transformer.presentValue]) checkValue('transformer', 'output', g.outputs, { name: layerName(tmpl, i), type: 'float32', rank: 4, dims: cacheDims }, p);
     }
+    // An in-place cache graph takes the number of valid cache positions as an int64 scalar.
+    if (t.transformer.pastLength !== undefined) checkValue('transformer', 'input', g.inputs, { name: t.transformer.pastLength, type: 'int64', rank: 0 }, p);
     const extra = g.inputs.filter((v) => v.name === layerName(t.transformer.pastKey, tr.layers));
     if (extra.length > 0) p.push(`the transformer graph has a cache input for layer ${tr.layers}, but the manifest says ${tr.layers} layers`);
-    const known = new Set([t.transformer.inputIds, ...Array.from({ length: tr.layers }, (_, i) => [layerName(t.transformer.pastKey, i), layerName(t.transformer.pastValue, i)]).flat()]);
+    const known = new Set([t.transformer.inputIds, ...(t.transformer.pastLength === undefined ? [] : [t.transformer.pastLength]), ...Array.from({ length: tr.layers }, (_, i) => [layerName(t.transformer.pastKey, i), layerName(t.transformer.pastValue, i)]).flat()]);
     const unknownInputs = g.inputs.filter((v) => !known.has(v.name));
     if (unknownInputs.length > 0) p.push(`the transformer graph has inputs the manifest does not name: ${unknownInputs.map(describeValueInfo).join(', ')}`);
   });

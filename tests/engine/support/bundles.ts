@@ -34,6 +34,23 @@ export function replaceFile(dir: string, manifest: Manifest, key: keyof Manifest
   return { ...manifest, files: { ...manifest.files, [key]: { ...file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') } } };
 }
 
+/** The tensor names of a classic `present = concat(past, new)` transformer graph (bundles before the in-place cache). */
+export const CONCAT_CACHE_TENSORS: Manifest['tensors']['transformer'] = {
+  inputIds: 'input_ids',
+  logits: 'logits',
+  pastKey: 'past_key_{i}',
+  pastValue: 'past_value_{i}',
+  presentKey: 'present_key_{i}',
+  presentValue: 'present_value_{i}',
+};
+
+/** Puts a concat-cache transformer graph into a bundle copy, with the manifest's names and hash to match. */
+export function withConcatTransformer(dir: string, manifest: Manifest, bytes: Uint8Array): Manifest {
+  const edited = replaceFile(dir, manifest, 'transformer', bytes, true);
+  const { transformerInt8: _int8, ...files } = edited.files;
+  return { ...edited, files, tensors: { ...edited.tensors, transformer: CONCAT_CACHE_TENSORS } };
+}
+
 export function readBundleFile(dir: string, manifest: Manifest, key: keyof Manifest['files']): Uint8Array {
   return new Uint8Array(readFileSync(path.join(dir, manifest.files[key]?.path ?? '')));
 }
