@@ -21,6 +21,12 @@ exported from; the bundle's hashes are checked first), so it needs no onnxruntim
   settings (sample b uses seed b), segmented by the judge, mIoU against the requested layout, for
   the cached sampler (default stride) and the exact sampler (taming's per-token window, on
   `--exact-layouts` layouts because it costs one transformer forward per token).
+  `--layout-set` picks the layouts: `procedural` (the renderer's held-out scenes, default),
+  `painted` (the painted held-out set, training/data/painted_heldout.py: flat regions and simple
+  shapes, like layouts people paint in the studio) or `both`, each in its own section
+  (`layout_fidelity`, `layout_fidelity_painted`), by the same judge at `--fidelity-size`. The painted
+  section also gives the judge's own mIoU on renders of its layouts: it learnt from procedural renders
+  only, so its painted numbers are trusted only where it reaches the bar there too.
 
 Everything is deterministic. Timings per section are in the output.
 """
@@ -43,6 +49,10 @@ from .class_balance import cell_classes
 from .codebook_usage import codebook_usage
 from .data import CLASSES, NUM_CLASSES, colourise
 from .data.generate import HELDOUT_SEED_START
+from .data.painted import PAINTED_VERSION
+from .data.painted_heldout import FIDELITY_SIZE as PAINTED_SET_SIZE
+from .data.painted_heldout import fidelity_pool as painted_fidelity_pool
+from .data.seeds import PAINTED_HELDOUT_SEED_START
 from .engine_cli import EngineQueue, EngineRun, EngineSettings, engine_available
 from .grid import chunk_schedule, crop_window, window_placement
 from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
@@ -53,6 +63,9 @@ from .sampling import SamplingSettings, draw_token
 from .vqgan import labels_to_onehot
 
 PRECISIONS = ("bf16", "fp32")
+# Which layouts layout fidelity is measured on (--layout-set), and the result key of each.
+LAYOUT_SETS = {"procedural": ("procedural",), "painted": ("painted",), "both": ("procedural", "painted")}
+FIDELITY_KEYS = {"procedural": "layout_fidelity", "painted": "layout_fidelity_painted"}
 # Full-resolution conv activations of a batch of 256x256 images are >32 MB tensors, which glibc
 # always serves with fresh mmaps: page faults made batch 4 ~7x slower per image than batch 1 here
 # (measured: decoder 7.5 vs 1.15 s/img). So the networks run one image at a time.
@@ -343,6 +356,36 @@ def judge_at_fidelity_size(judge, image_vqgan, renders: np.ndarray, labels: np.n
     return out
 
 
+def fidelity_layouts(layout_set: str, count: int, size: int, procedural: tuple[np.ndarray, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Per set named by `--layout-set`: `labels` and `renders` of its first `count` layouts at
+    size x size, and `about` (what they are, for the result). The procedural ones are given (they
+    are rendered for the judge sections anyway); the painted ones are the painted held-out set's."""
+    if layout_set not in LAYOUT_SETS:
+        raise ValueError(f"unknown layout set {layout_set!r}: choose one of {', '.join(LAYOUT_SETS)}")
+    out: dict[str, dict[str, Any]] = {}
+    for name in LAYOUT_SETS[layout_set]:
+        if name == "procedural":
+            renders, labels = procedural
+            out[name] = {"labels": labels[:count], "renders": renders[:count], "about": {}}
+        else:
+            labels, renders, seeds = painted_fidelity_pool(count, size)
+            out[name] = {"labels": labels, "renders": renders, "about": {
+                "layouts": "painted held-out set, its first square members" + ("" if size == PAINTED_SET_SIZE else f", drawn at {size} px"),
+                "seed_start": PAINTED_HELDOUT_SEED_START, "seeds": f"{seeds[0]}..{seeds[-1]}" if seeds else "", "painted_version": PAINTED_VERSION}}
+    return out
+
+
+def judge_on_layout_renders(judge, renders: np.ndarray, labels: np.ndarray, what: str) -> dict:
+    """The judge's own mIoU on renders of a layout set it was not trained on, and whether it
+    reaches the bar there (else fidelity measured on that set is not trustworthy: a warning)."""
+    rep = {**iou_report(confusion(segment(judge, renders, batch=1), labels)), "scenes": int(len(renders))}
+    rep["trusted"] = bool(rep["miou"] >= TRUST_MIOU)
+    if not rep["trusted"]:
+        print(f"warning: the judge's mIoU on renders of the {what} layouts ({rep['miou']}) is below {TRUST_MIOU}: "
+              f"layout fidelity on them is not trustworthy", file=sys.stderr, flush=True)
+    return rep
+
+
 # ------------------------------------------------------------------------------------ grid
 def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, job: Optional[EngineRun], rows: int = 6, samples: int = 3) -> None:
     """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts;
@@ -404,6 +447,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--grid", type=Path, help="write the sample grid PNG here")
     p.add_argument("--runtime", choices=["engine", "torch"], help="what generates for layout fidelity and the grid: Tessera's engine on the bundle's ONNX files (default with --bundle, when npm ci has run) or the PyTorch reference")
     p.add_argument("--skip", default="", help="comma list of sections to skip: vqgan,seg,gpt,judge,cached,exact")
+    p.add_argument("--layout-set", choices=list(LAYOUT_SETS), default="procedural",
+                   help="layouts for layout fidelity: the renderer's held-out scenes (procedural, default), the painted held-out "
+                        "set (painted: flat regions and simple shapes, like layouts people paint; use --fidelity-size 256, its size), "
+                        "or both, each reported in its own section")
     args = p.parse_args(argv)
     args.precision = precision_for_device(args.precision or "bf16", "cpu", explicit=args.precision is not None, what="evaluate", insist="--precision bf16")
     if not args.bundle and not (args.image_vqgan or args.seg_vqgan):
@@ -455,12 +502,14 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
         stride = args.stride or (d["stride"] if d["sampler"] == "cached" else models.window[1])
         n_fid = max(args.layouts, args.exact_layouts)
         fid_renders, fid_labels = (renders, labels) if args.fidelity_size == args.size else render_pool(HELDOUT_SEED_START, max(n_fid, args.judge_scenes), args.fidelity_size, args.cache)
+        fid_sets = fidelity_layouts(args.layout_set, n_fid, args.fidelity_size, (fid_renders, fid_labels))
         if engine_queue is not None:
             classes = models.manifest["classes"]
-            if "cached" not in skip and args.layouts > 0:
-                jobs["cached"] = engine_queue.submit(args.bundle, fid_labels[: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=args.engine_threads)
-            if "exact" not in skip and args.exact_layouts > 0:
-                jobs["exact"] = engine_queue.submit(args.bundle, fid_labels[: args.exact_layouts], classes, [0], engine_settings("exact", settings, stride), threads=args.engine_threads)
+            for name, layouts in fid_sets.items():
+                if "cached" not in skip and args.layouts > 0:
+                    jobs[f"cached-{name}"] = engine_queue.submit(args.bundle, layouts["labels"][: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=args.engine_threads)
+                if "exact" not in skip and args.exact_layouts > 0:
+                    jobs[f"exact-{name}"] = engine_queue.submit(args.bundle, layouts["labels"][: args.exact_layouts], classes, [0], engine_settings("exact", settings, stride), threads=args.engine_threads)
             if args.grid is not None and "vqgan" not in skip:
                 jobs["grid"] = engine_queue.submit(args.bundle, labels[:6], classes, [0, 1, 2], engine_settings(d["sampler"], settings, stride), threads=args.engine_threads)
 
@@ -515,19 +564,26 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
                 return np.concatenate([models.seg_vqgan.encode_labels(torch.from_numpy(maps[i : i + 1].astype(np.int64))).indices.numpy() for i in range(len(maps))])
 
             all_cond = encode_cond(labels[:6])  # the grid's rows
-            fid_cond = encode_cond(fid_labels[:n_fid])
-        fid: dict[str, Any] = {"size": f"{args.fidelity_size}x{args.fidelity_size}"}
-        if "cached" not in skip and args.layouts > 0:
-            t0 = time.perf_counter()
-            fid["cached"], _ = fidelity(models, judge, fid_cond[: args.layouts], fid_labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, jobs.get("cached"))
-            mark("fidelity_cached", t0)
-            print(json.dumps({"fidelity_cached_miou": fid["cached"]["miou"]}), flush=True)
-        if "exact" not in skip and args.exact_layouts > 0:
-            t0 = time.perf_counter()
-            fid["exact"], _ = fidelity(models, judge, fid_cond[: args.exact_layouts], fid_labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, jobs.get("exact"))
-            mark("fidelity_exact", t0)
-            print(json.dumps({"fidelity_exact_miou": fid["exact"]["miou"]}), flush=True)
-        result["layout_fidelity"] = fid
+        for name, layouts in fid_sets.items():
+            # Timings and progress lines keep their names for the procedural set.
+            tag = "" if name == "procedural" else f"_{name}"
+            set_labels = layouts["labels"]
+            with torch.no_grad():
+                fid_cond = encode_cond(set_labels[:n_fid])
+            fid: dict[str, Any] = {"size": f"{args.fidelity_size}x{args.fidelity_size}", **layouts["about"]}
+            if name != "procedural" and len(set_labels):
+                fid["judge_on_renders"] = judge_on_layout_renders(judge, layouts["renders"], set_labels, name)
+            if "cached" not in skip and args.layouts > 0:
+                t0 = time.perf_counter()
+                fid["cached"], _ = fidelity(models, judge, fid_cond[: args.layouts], set_labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, jobs.get(f"cached-{name}"))
+                mark(f"fidelity_cached{tag}", t0)
+                print(json.dumps({f"fidelity_cached{tag}_miou": fid["cached"]["miou"]}), flush=True)
+            if "exact" not in skip and args.exact_layouts > 0:
+                t0 = time.perf_counter()
+                fid["exact"], _ = fidelity(models, judge, fid_cond[: args.exact_layouts], set_labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, jobs.get(f"exact-{name}"))
+                mark(f"fidelity_exact{tag}", t0)
+                print(json.dumps({f"fidelity_exact{tag}_miou": fid["exact"]["miou"]}), flush=True)
+            result[FIDELITY_KEYS[name]] = fid
         if args.grid is not None and recs is not None:
             t0 = time.perf_counter()
             sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, jobs.get("grid"))

@@ -1,14 +1,18 @@
 """Command line: render a procedural landscape dataset, example PNGs and a preview grid.
 
     /usr/bin/python3 -m training.data.generate --out DIR --count N --seed-start S \\
-        --size 256x256 [--workers 2] [--examples DIR] [--preview FILE.png] [--force]
+        --size 256x256 [--painted-share 0.3] [--workers 2] [--examples DIR] [--preview FILE.png] [--force]
 
 Scene i of a run uses seed S + i, and a scene depends only on its seed and size, so any seed
 range can be regenerated bit-identically later (on the same numpy build) or split over runs.
+`--painted-share F` draws that share of the scenes with the painted-style generator
+(`painted.py`, `mix.py`): which scenes follows from their seed and F alone.
 
 Seed ranges (a convention, so evaluation never sees training scenes):
     training seeds   TRAIN_SEED_START .. TRAIN_SEED_END - 1   (0 .. 999_999)
     held-out seeds   HELDOUT_SEED_START ..                    (10_000_000 ..)
+    painted held-out PAINTED_HELDOUT_SEED_START .. _END - 1   (5_000_000 .. 5_099_999; a run with
+                     painted scenes is refused there)
 """
 
 from __future__ import annotations
@@ -21,10 +25,20 @@ from pathlib import Path
 
 from .classes import CLASSES
 from .dataset_files import write_dataset
+from .mix import iter_mixed, painted_flags
+from .painted import PAINTED_VERSION
 from .pngs import write_example, write_preview
 from .render import MAX_SIZE, MIN_SIZE, RENDERER_VERSION, default_workers, iter_batch
 # Re-exported here: the seed convention belongs to the command line's documentation.
-from .seeds import HELDOUT_SEED_START, TRAIN_SEED_END, TRAIN_SEED_START, seed_split
+from .seeds import (
+    HELDOUT_SEED_START,
+    PAINTED_HELDOUT_SEED_END,
+    PAINTED_HELDOUT_SEED_START,
+    TRAIN_SEED_END,
+    TRAIN_SEED_START,
+    check_painted_training_seeds,
+    seed_split,
+)
 
 PREVIEW_SCENES = 16  # a 4x4 grid
 DEFAULT_EXAMPLES = 8
@@ -57,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=None, help="number of scenes (default: 16 without --out)")
     p.add_argument("--seed-start", type=int, default=TRAIN_SEED_START, help="seed of the first scene (default 0)")
     p.add_argument("--size", default="256x256", help="WIDTHxHEIGHT in pixels (default 256x256)")
+    p.add_argument(
+        "--painted-share", type=float, default=0.0, metavar="F",
+        help="share of the scenes drawn as painted-style layouts (0..1, default 0: all procedural)",
+    )  # fmt: skip
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: 2, or fewer cores)")
     p.add_argument("--examples", type=Path, help="folder for example PNGs: image, coloured labels, index labels")
     p.add_argument(
@@ -99,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--workers must be at least 1, got {workers}")
     if args.example_count < 0:
         parser.error(f"--example-count must be >= 0, got {args.example_count}")
+    if not 0.0 <= args.painted_share <= 1.0:  # also false for nan
+        parser.error(f"--painted-share must be a share from 0 to 1, got {args.painted_share}")
+    if args.painted_share > 0:
+        try:
+            check_painted_training_seeds(args.seed_start, count)
+        except ValueError as exc:
+            parser.error(f"--painted-share: {exc}")
     if args.out is not None:
         _check_target_folder(parser, "--out", args.out, args.force)
     if args.examples is not None:
@@ -139,24 +164,29 @@ def main(argv: list[str] | None = None) -> int:
             rate = (i + 1) / max(now - started, 1e-9)
             print(f"{i + 1}/{len(seeds)} scenes, {rate:.1f} scenes/s", file=sys.stderr)
 
-    scenes = iter_batch(seeds, width, height, workers, chunksize=8)
+    extra_meta = {
+        "split": split,
+        "seed_convention": {
+            "train": [TRAIN_SEED_START, TRAIN_SEED_END - 1],
+            "heldout_start": HELDOUT_SEED_START,
+            "painted_heldout": [PAINTED_HELDOUT_SEED_START, PAINTED_HELDOUT_SEED_END - 1],
+            "rule": "scene i uses seed seed_start + i",
+        },
+    }
+    if args.painted_share > 0:
+        painted = painted_flags(seeds, args.painted_share)
+        scenes = iter_mixed(seeds, width, height, painted, workers, chunksize=8)
+        extra_meta.update({
+            "painted_share": args.painted_share,
+            "painted_version": PAINTED_VERSION,
+            "painted_rule": "seed s is painted-style when floor((s + 1) * share) > floor(s * share)",
+            "painted_scenes": [i for i, p in enumerate(painted) if p],
+        })  # fmt: skip
+    else:
+        painted = [False] * len(seeds)
+        scenes = iter_batch(seeds, width, height, workers, chunksize=8)
     if args.out is not None:
-        write_dataset(
-            args.out,
-            scenes,
-            seeds,
-            width,
-            height,
-            extra_meta={
-                "split": split,
-                "seed_convention": {
-                    "train": [TRAIN_SEED_START, TRAIN_SEED_END - 1],
-                    "heldout_start": HELDOUT_SEED_START,
-                    "rule": "scene i uses seed seed_start + i",
-                },
-            },
-            on_scene=on_scene,
-        )
+        write_dataset(args.out, scenes, seeds, width, height, extra_meta=extra_meta, on_scene=on_scene)
     else:
         for i, (image, labels) in enumerate(scenes):
             on_scene(i, image, labels)
@@ -165,8 +195,9 @@ def main(argv: list[str] | None = None) -> int:
 
     elapsed = time.perf_counter() - started
     if not args.quiet:
+        mixed = f", {sum(painted)} painted-style ({PAINTED_VERSION})" if any(painted) else ""
         print(
-            f"rendered {len(seeds)} scenes of {width}x{height} ({len(CLASSES)} classes, renderer {RENDERER_VERSION}) "
+            f"rendered {len(seeds)} scenes of {width}x{height}{mixed} ({len(CLASSES)} classes, renderer {RENDERER_VERSION}) "
             f"in {elapsed:.1f} s with {workers} worker(s): {len(seeds) / max(elapsed, 1e-9):.1f} scenes/s",
             file=sys.stderr,
         )

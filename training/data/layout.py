@@ -46,6 +46,22 @@ def _rows(height: int) -> np.ndarray:
     return np.arange(height, dtype=F32)[:, None]
 
 
+def skyline_facing(climb: np.ndarray, relief: np.ndarray, unit: float) -> np.ndarray:
+    """Which way a mountain face looks, from its crest's climb (pixels up per pixel right) and
+    its depth below the crest (`relief`, 0..1): where the skyline climbs to the right the slope
+    faces left, into the light (positive); the effect fades with depth below the crest. Shared
+    by procedural ranges and painted mountains (`label_fields.py`)."""
+    climb = climb / F32(max(unit, 0.5))
+    return np.tanh(climb * F32(1.2)) * np.exp(-relief * F32(2.5))
+
+
+def ground_haze(rows: int, width: int, strength: float) -> np.ndarray:
+    """Aerial perspective on the `rows` rows of ground below the horizon: `strength` at the
+    horizon, gone by mid-ground. A read-only (rows, width) view."""
+    distance = 1.0 - (_rows(rows) / F32(max(rows, 1)))
+    return np.broadcast_to(F32(strength) * distance**3, (rows, width))
+
+
 def build_layout(rng: np.random.Generator, height: int, width: int) -> Layout:
     H, W = height, width
     unit = H / 256.0
@@ -113,10 +129,7 @@ def _add_mountains(rng: np.random.Generator, lay: Layout) -> None:
         lay.haze[:horizon][mask] = F32(0.45 - 0.3 * near)
         relief = np.clip((tops[None, :] - altitude) / F32(peak), 0, 1)
         lay.shape["relief"][:horizon][mask] = relief[mask]
-        # Which way the face under each stretch of skyline looks: where the skyline climbs to
-        # the right the slope faces left, into the light. It fades with depth below the crest.
-        climb = np.gradient(tops) / F32(max(lay.unit, 0.5))
-        facing = np.tanh(climb * F32(1.2)) * np.exp(-relief * F32(2.5))
+        facing = skyline_facing(np.gradient(tops), relief, lay.unit)
         lay.shape["facet"][:horizon][mask] = facing[mask]
         if peak > snow_altitude * 0.9:
             # Snow reaches down gullies: vertical streak noise perturbs the snow line.
@@ -131,10 +144,7 @@ def _add_ground(rng: np.random.Generator, lay: Layout) -> None:
     horizon = lay.horizon
     lay.land_kind = int(rng.choice([GRASS, SAND, DIRT, SNOW], p=[0.74, 0.1, 0.07, 0.09]))
     lay.labels[horizon:] = lay.land_kind
-    # Aerial perspective on the ground: strongest at the horizon, gone by mid-ground.
-    distance = 1.0 - (_rows(H - horizon) / F32(max(H - horizon, 1)))
-    strength = rng.uniform(0.12, 0.3)
-    lay.haze[horizon:] = np.broadcast_to(F32(strength) * distance**3, (H - horizon, W))
+    lay.haze[horizon:] = ground_haze(H - horizon, W, rng.uniform(0.12, 0.3))
 
 
 def _add_sea(rng: np.random.Generator, lay: Layout) -> None:
