@@ -10,7 +10,7 @@ import { IPC, type EnginePortNotice } from '../../shared/desktop-ipc.ts';
 import { ReplySchema, ReplyValueSchemas, type ReplyValues, type Request, type RequestType } from '../../shared/protocol.ts';
 import { TesseraError } from '../../shared/errors.ts';
 import { describeEngineExit, ENGINE_CONNECT_MESSAGE, type EngineLaunch } from './engine-launch.ts';
-import type { EngineHandle } from './engine-supervisor.ts';
+import type { EngineHandle } from '../../shared/engine-supervisor.ts';
 
 export interface EngineProcess extends EngineHandle {
   readonly child: UtilityProcess;

@@ -14,7 +14,7 @@ import { trustedOrigins } from './csp.ts';
 import { electronDialogs } from './dialogs.ts';
 import { buildEngineLaunch, parseBackend } from './engine-launch.ts';
 import { connectRenderer, queryEngine, spawnEngine, type EngineProcess } from './engine-process.ts';
-import { EngineSupervisor } from './engine-supervisor.ts';
+import { EngineSupervisor } from '../../shared/engine-supervisor.ts';
 import { createFileService } from './file-service.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { buildIpcHandlers } from './ipc-handlers.ts';

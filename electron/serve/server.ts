@@ -1,8 +1,10 @@
 /**
- * Serve mode: the studio in a browser, the engine in this Node process. node:http serves the
- * built renderer; a WebSocket at /ws carries shared/protocol messages (JSON via shared/wire.ts)
- * to an engine host. One engine (one model cache, one job queue) is shared by all connections;
- * each connection gets its own host so replies and events go back to the page that asked.
+ * Serve mode: the studio in a browser, the engine in a supervised child process
+ * (supervised-engine.ts), so a native abort or an out-of-memory in a job cannot take the server
+ * and every page down. node:http serves the built renderer; a WebSocket at /ws carries
+ * shared/protocol messages (JSON via shared/wire.ts) to an engine host. One engine (one model
+ * cache, one job queue) is shared by all connections; each connection gets its own host so
+ * replies and events go back to the page that asked.
  *
  * Security: binds 127.0.0.1 unless told otherwise; every HTTP request and the socket need the
  * random token (query or the HttpOnly cookie set from it), compared in constant time; the socket
@@ -20,14 +22,16 @@ import { describeIssues } from '../../shared/manifest.ts';
 import { RequestSchema, type Backend, type EngineMessage, type Request } from '../../shared/protocol.ts';
 import { decodeWire, encodeWire } from '../../shared/wire.ts';
 import { resolveBatchOutDir } from './batch-out.ts';
+import { spawnEngineChild, type EngineChild } from './engine-child.ts';
 import { removeInstanceRecord, writeInstanceRecord } from './instance-record.ts';
 import { listenWithFallback } from './listen.ts';
 import { buildRenderer, DEFAULT_RENDERER_DIR, rendererBuilt } from './renderer-build.ts';
 import { COOKIE_NAME, generateToken, hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
 import { readStatic } from './static-files.ts';
+import { createSupervisedEngine } from './supervised-engine.ts';
 import type { TlsMaterial } from './tls.ts';
 
-/** What serve mode needs from an engine host (electron/host/engine-host.ts provides it). */
+/** What serve mode needs from a connection's engine host (supervised-engine.ts's proxy to the child). */
 export interface ServeHost {
   handle(message: unknown): void;
   dispose(): Promise<void>;
@@ -36,6 +40,10 @@ export interface ServeHost {
 export interface ServeEngine {
   cancel(jobId: string): boolean;
   dispose(): Promise<void>;
+  /** An engine that makes its own connection hosts (the supervised child); createHost is then not needed. */
+  connect?(send: (message: EngineMessage) => void): ServeHost;
+  /** The engine process's pid, when the engine runs in one. */
+  pid?(): number | undefined;
 }
 
 export interface ServeOptions {
@@ -60,7 +68,7 @@ export interface ServeOptions {
   portFallback?: boolean;
   /** Write the running studio's URL here (0600) so a second `npm start` can open it; removed on close. */
   instanceRecordFile?: string;
-  /** Test seam: the engine and per-connection hosts (default: the real Node engine). */
+  /** Test seam: the engine and per-connection hosts (default: the real engine in a supervised child process). */
   createEngine?: () => Promise<ServeEngine>;
   createHost?: (send: (message: EngineMessage) => void, engine: ServeEngine) => Promise<ServeHost>;
 }
@@ -75,6 +83,8 @@ export interface ServeHandle {
   busyPort?: number;
   /** Set when serving HTTPS: the certificate's SHA-256 fingerprint, to check against the browser's. */
   tlsFingerprint?: string;
+  /** The engine child's pid (undefined while it restarts, or with a test engine): tests kill it. */
+  enginePid(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -84,15 +94,15 @@ const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 /** Previews are dropped (never replies or final events) when a slow client falls this far behind. */
 const PREVIEW_BACKLOG_BYTES = 16 * 1024 * 1024;
 
-async function defaultEngine(options: ServeOptions): Promise<ServeEngine> {
-  const { createNodeEngine } = await import('../engine/node/create-node-engine.ts');
-  return createNodeEngine({ modelDirs: options.modelDirs ?? [], backend: options.backend ?? 'auto' });
+function defaultEngine(options: ServeOptions, log: (line: string) => void): ServeEngine {
+  // The child also reads TESSERA_MODELS_DIR, TESSERA_CACHE_DIR and TESSERA_LOG from this environment.
+  const spawn = (): EngineChild => spawnEngineChild({ embeddedDirs: [], modelDirs: options.modelDirs ?? [], backend: options.backend ?? 'auto', env: process.env, log });
+  return createSupervisedEngine({ spawn, log });
 }
 
-async function defaultHost(send: (message: EngineMessage) => void, engine: ServeEngine, options: ServeOptions): Promise<ServeHost> {
-  const { createEngineHost } = await import('../host/engine-host.ts');
-  const shared = engine as Parameters<typeof createEngineHost>[0]['engine'];
-  return createEngineHost({ send, engine: shared, modelDirs: options.modelDirs ?? [], backend: options.backend ?? 'auto' });
+async function defaultHost(send: (message: EngineMessage) => void, engine: ServeEngine): Promise<ServeHost> {
+  if (!engine.connect) throw new Error('This engine cannot make connection hosts: pass createHost along with createEngine.');
+  return engine.connect(send);
 }
 
 function displayHost(host: string): string {
@@ -113,8 +123,8 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     if (options.build === false) throw new Error(`The studio is not built (${rendererDir}); run npm run build.`);
     await buildRenderer(log);
   }
-  const engine = await (options.createEngine ? options.createEngine() : defaultEngine(options));
-  const makeHost = options.createHost ?? ((send, e) => defaultHost(send, e, options));
+  const engine = await (options.createEngine ? options.createEngine() : defaultEngine(options, log));
+  const makeHost = options.createHost ?? defaultHost;
 
   const authorised = (req: http.IncomingMessage, url: URL): boolean => tokensEqual(token, url.searchParams.get('token')) || tokensEqual(token, tokenFromCookie(req.headers.cookie));
 
@@ -187,6 +197,8 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
 
   function onConnection(socket: WebSocket): void {
     const send = (message: EngineMessage): void => {
+      // A job that ended needs no cancelling when the page leaves: keep the set to running jobs.
+      if (message.type === 'job.finished' || message.type === 'job.failed') connection.jobs.delete(message.jobId);
       if (socket.readyState !== socket.OPEN) return;
       if (message.type === 'job.windowCompleted' && socket.bufferedAmount > PREVIEW_BACKLOG_BYTES) return;
       socket.send(encodeWire(message));
@@ -266,6 +278,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     outDir: outRoot,
     ...(bound.busyPort !== undefined ? { busyPort: bound.busyPort } : {}),
     ...(options.tls ? { tlsFingerprint: options.tls.fingerprint256 } : {}),
+    enginePid: () => engine.pid?.(),
     close() {
       closing ??= (async () => {
         if (options.instanceRecordFile) await removeInstanceRecord(options.instanceRecordFile);

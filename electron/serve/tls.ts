@@ -61,7 +61,8 @@ async function selfSigned(stateDir: string, hostNames: string[]): Promise<TlsMat
   } catch {
     // None yet, unreadable or expiring: make a new one below.
   }
-  const names = [...new Set(['localhost', os.hostname(), ...hostNames])];
+  // Loopback names too, so an SSH tunnel or a local browser can verify it against the fingerprint alone.
+  const names = [...new Set(['localhost', '127.0.0.1', '::1', os.hostname(), ...hostNames])];
   const notAfter = new Date();
   notAfter.setFullYear(notAfter.getFullYear() + 1);
   const pems = await generate([{ name: 'commonName', value: `Tessera studio on ${os.hostname()}` }], {

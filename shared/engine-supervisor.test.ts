@@ -112,6 +112,27 @@ describe('EngineSupervisor', () => {
     expect(engines).toHaveLength(6);
   });
 
+  it('gives the advice its host chose when it gives up', () => {
+    const time = fakeClock();
+    const log: string[] = [];
+    const engines: FakeEngine[] = [];
+    const supervisor = new EngineSupervisor(
+      () => {
+        const e = new FakeEngine(engines.length);
+        engines.push(e);
+        return e;
+      },
+      { started: () => undefined, lost: (reason, willRestart) => log.push(`${reason} ${willRestart}`) },
+      { backoffMs: [10], maxCrashes: 1, windowMs: 1000, giveUpAdvice: 'restart serve mode (npm run serve)' },
+      time.clock,
+    );
+    supervisor.start();
+    engines.at(-1)?.crash('Killed.');
+    time.advance(10);
+    engines.at(-1)?.crash('Killed.');
+    expect(log.at(-1)).toBe('Killed. It crashed 2 times in a row, so Tessera stopped restarting it; restart serve mode (npm run serve). false');
+  });
+
   it('recovers fully when crashes are spread out', () => {
     const { supervisor, engines, time } = setup();
     supervisor.start();

@@ -1,10 +1,13 @@
 /**
  * Keeps one engine process alive. When it dies unexpectedly the supervisor reports the loss at
- * once (so the renderer can fail the running job immediately), then restarts it after a backoff
+ * once (so the clients can fail the running job immediately), then restarts it after a backoff
  * that grows with each crash; more than `maxCrashes` crashes within `windowMs` is a crash loop
  * (a broken model, a bad native addon) and it gives up rather than spin. Process creation and
- * time are injected, so the policy is unit-tested without Electron; engine-process.ts supplies a
- * utilityProcess-backed `spawn`.
+ * time are injected, so the policy is unit-tested without Electron or child processes.
+ *
+ * It lives in shared/ because both engine hosts use it and the layering allows neither to import
+ * the other: the desktop app (electron/main/engine-process.ts: a utilityProcess) and serve mode
+ * (electron/serve/engine-child.ts: a Node child process). It needs nothing but timers.
  */
 
 export interface EngineHandle {
@@ -19,6 +22,8 @@ export interface SupervisorPolicy {
   backoffMs: readonly number[];
   maxCrashes: number;
   windowMs: number;
+  /** What the user must do once the supervisor has given up (default: restart the app). */
+  giveUpAdvice?: string;
 }
 
 export const DEFAULT_SUPERVISOR_POLICY: SupervisorPolicy = { backoffMs: [250, 1000, 2000, 4000, 8000], maxCrashes: 5, windowMs: 60_000 };
@@ -113,7 +118,8 @@ export class EngineSupervisor {
     const decision = decideAfterCrash(this.crashTimes, now, this.policy);
     if (decision.action === 'give-up') {
       this.gaveUp = true;
-      this.events.lost(`${reason} It crashed ${decision.crashesInWindow} times in a row, so Tessera stopped restarting it; restart the app.`, false);
+      const advice = this.policy.giveUpAdvice ?? 'restart the app';
+      this.events.lost(`${reason} It crashed ${decision.crashesInWindow} times in a row, so Tessera stopped restarting it; ${advice}.`, false);
       return;
     }
     this.events.lost(reason, true);
