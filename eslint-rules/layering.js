@@ -13,7 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Project folders (relative to the repo root) and package names per environment. */
 export const LAYERS = [
-  { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png'], node: false },
+  { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png', 'fflate'], node: false },
   {
     name: 'engine-node',
     files: 'electron/engine/node/',
@@ -33,7 +33,7 @@ export const LAYERS = [
     name: 'engine-core',
     files: 'electron/engine/',
     folders: ['shared/', 'electron/engine/'],
-    packages: ['zod', 'fast-png', 'onnxruntime-common', '@noble/hashes'],
+    packages: ['zod', 'fast-png', 'fflate', 'onnxruntime-common', '@noble/hashes'],
     node: false,
     deny: ['electron/engine/node/', 'electron/engine/web/'],
   },

@@ -31,6 +31,9 @@ export function pixelsForTokens(grid: GridSize, gridFactor: number): PixelSize {
   return { width: grid.cols * gridFactor, height: grid.rows * gridFactor };
 }
 
+/** The canvas limit when none is configured (`--max-size`, the engine's `maxCanvas`); input PNGs are held to it too. */
+export const DEFAULT_MAX_CANVAS: PixelSize = { width: 2048, height: 2048 };
+
 export type CanvasCheck = { ok: true; grid: GridSize } | { ok: false; reason: string; suggestions: PixelSize[] };
 
 /**
@@ -38,7 +41,7 @@ export type CanvasCheck = { ok: true; grid: GridSize } | { ok: false; reason: st
  * holds at least one window, and the canvas is within the configured limit. On failure it names
  * the nearest sizes that would work.
  */
-export function checkCanvasSize(size: PixelSize, gridFactor: number, window: WindowSize, maxPixels: PixelSize = { width: 2048, height: 2048 }): CanvasCheck {
+export function checkCanvasSize(size: PixelSize, gridFactor: number, window: WindowSize, maxPixels: PixelSize = DEFAULT_MAX_CANVAS): CanvasCheck {
   const minW = window.cols * gridFactor;
   const minH = window.rows * gridFactor;
   const problems: string[] = [];

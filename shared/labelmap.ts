@@ -5,9 +5,10 @@
  * Two PNG forms are read: palette-coloured PNGs (exact colour match against the model's classes)
  * and grayscale index PNGs (taming's format: one byte per pixel holding the class index).
  */
-import { decode, encode } from 'fast-png';
+import { encode } from 'fast-png';
 import type { ModelClass } from './manifest.ts';
 import { TesseraError } from './errors.ts';
+import { decodePngSafely, pngLimits, type PngLimits } from './png-guard.ts';
 
 export interface LabelMap {
   width: number;
@@ -103,14 +104,12 @@ export function labelMapFromIndices(indices: ArrayLike<number>, width: number, h
   return map;
 }
 
-/** Reads a label PNG: grayscale → indices; RGB, RGBA or palette → exact colours. */
-export function decodeLabelPng(bytes: Uint8Array, classes: readonly ModelClass[]): LabelMap {
-  let png: ReturnType<typeof decode>;
-  try {
-    png = decode(bytes);
-  } catch (error) {
-    throw new TesseraError('BAD_INPUT', `This file is not a readable PNG (${error instanceof Error ? error.message : String(error)}).`);
-  }
+/**
+ * Reads a label PNG: grayscale → indices; RGB, RGBA or palette → exact colours. The PNG is checked
+ * (shared/png-guard.ts) against `limits` before it is decoded: by default the default canvas limit.
+ */
+export function decodeLabelPng(bytes: Uint8Array, classes: readonly ModelClass[], limits: PngLimits = pngLimits('the label map')): LabelMap {
+  const png = decodePngSafely(bytes, limits);
   const { width, height, channels, depth } = png;
   if (depth !== 8) throw new TesseraError('BAD_INPUT', `Label PNGs must have 8 bits per channel (this one has ${depth}).`);
   if (png.palette) {

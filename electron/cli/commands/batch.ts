@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { TesseraError } from '../../../shared/errors.ts';
 import { decodeLabelPng } from '../../../shared/labelmap.ts';
+import { inspectPng, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { EngineEvent } from '../../../shared/protocol.ts';
 import { DEFAULT_GROUP_SIZE, parseSeeds, parseShard, runBatchJob, type NamedLayout } from '../../engine/batch/index.ts';
 import { resizeLabelMap } from '../../engine/image.ts';
@@ -80,6 +81,14 @@ async function batchAction(o: BatchCliOptions): Promise<void> {
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   const files = await findLayoutFiles(o.layouts);
   const maxCanvas = parseSize(o.maxSize, '--max-size');
+  // Every layout is read and checked (size, structure, data) before the model loads: an unusable one is refused at once.
+  const inputs: Array<{ file: string; bytes: Uint8Array; limits: PngLimits }> = [];
+  for (const file of files) {
+    const limits = pngLimits(`the layout ${file}`, maxCanvas, 'or raise --max-size');
+    const bytes = await readInputFile(file, 'layout');
+    inspectPng(bytes, limits);
+    inputs.push({ file, bytes, limits });
+  }
   const engine = createNodeEngine({ backend: o.backend ?? 'auto', maxCanvas, logger: stderrLogger() });
   const jobId = `cli-batch-${process.pid}`;
   const stopInterrupt = onInterrupt(() => engine.cancel(jobId));
@@ -91,8 +100,8 @@ async function batchAction(o: BatchCliOptions): Promise<void> {
     say(`model ${info.id} ${info.version} on ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`);
     const size = o.size ? parseSize(o.size, '--size') : null;
     const layouts: NamedLayout[] = [];
-    for (const file of files) {
-      let layout = decodeLabelPng(await readInputFile(file, 'layout'), model.manifest.classes);
+    for (const { file, bytes, limits } of inputs) {
+      let layout = decodeLabelPng(bytes, model.manifest.classes, limits);
       if (size) layout = resizeLabelMap(layout, size.width, size.height);
       layouts.push({ name: path.basename(file).replace(/\.png$/i, ''), layout });
     }

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { TesseraError } from '../../../shared/errors.ts';
 import { decodeLabelPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { inspectPng, pngLimits } from '../../../shared/png-guard.ts';
 import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
 import { resizeLabelMap } from '../../engine/image.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
@@ -45,9 +46,13 @@ export function registerGenerate(program: Command): void {
 
 async function generateAction(options: GenerateOptions): Promise<void> {
   if ((options.layout === undefined) === (options.reproduce === undefined)) throw new TesseraError('BAD_INPUT', 'Give exactly one of --layout <png> or --reproduce <png>.');
-  const reproduced = options.reproduce ? readResultPng(await readInputFile(options.reproduce, 'image to reproduce')) : null;
-  const backend: Backend = options.backend ?? reproduced?.record.backend ?? 'auto';
   const maxCanvas = parseSize(options.maxSize, '--max-size');
+  // Input PNGs are checked (size, structure, data) before the model loads: an unusable one is refused at once.
+  const reproduced = options.reproduce ? readResultPng(await readInputFile(options.reproduce, 'image to reproduce'), pngLimits(`the image to reproduce ${options.reproduce}`, maxCanvas, 'or raise --max-size')) : null;
+  const layoutLimits = pngLimits(`the layout ${options.layout ?? ''}`, maxCanvas, 'or raise --max-size');
+  const layoutBytes = options.layout === undefined ? null : await readInputFile(options.layout, 'layout');
+  if (layoutBytes) inspectPng(layoutBytes, layoutLimits);
+  const backend: Backend = options.backend ?? reproduced?.record.backend ?? 'auto';
   const json = options.json === true;
   const engine = createNodeEngine({ backend, maxCanvas, logger: stderrLogger() });
   const jobId = `cli-${process.pid}`;
@@ -62,7 +67,7 @@ async function generateAction(options: GenerateOptions): Promise<void> {
       reporter.note(`warning: the image was made with ${reproduced.record.model.id} ${reproduced.record.model.version}; the result will differ.`);
     }
 
-    let layout: LabelMap = reproduced ? reproduced.layout : decodeLabelPng(await readInputFile(options.layout as string, 'layout'), model.manifest.classes);
+    let layout: LabelMap = reproduced ? reproduced.layout : decodeLabelPng(layoutBytes as Uint8Array, model.manifest.classes, layoutLimits);
     if (options.size) {
       const size = parseSize(options.size, '--size');
       layout = resizeLabelMap(layout, size.width, size.height);

@@ -4,13 +4,13 @@
  * image's own tokens (and, by default, its own pixels). See electron/engine/inpaint/.
  */
 import { randomInt } from 'node:crypto';
-import { decode } from 'fast-png';
 import { Option, type Command } from 'commander';
 import { TesseraError } from '../../../shared/errors.ts';
 import { decodeLabelPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { inspectPng, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import { readEmbeddedLayout } from '../../engine/batch/index.ts';
-import { cropImage, decodeImagePng, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, runInpaintJob, type FitMode, type PixelMask } from '../../engine/inpaint/index.ts';
+import { cropImage, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, readImagePng, runInpaintJob, type FitMode, type PixelMask } from '../../engine/inpaint/index.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { readInputFile, writeFileAtomic } from '../support/files.ts';
 import { encodeResultPng } from '../support/png.ts';
@@ -73,9 +73,24 @@ async function inpaintAction(o: InpaintCliOptions): Promise<void> {
   if (o.layout !== undefined && (o.oldLayout !== undefined || o.newLayout !== undefined)) throw new TesseraError('BAD_INPUT', 'Give --layout, or --old-layout with --new-layout, not both.');
   if ((o.oldLayout === undefined) !== (o.newLayout === undefined)) throw new TesseraError('BAD_INPUT', 'Layout-edit mode needs both --old-layout and --new-layout.');
   if (o.mask === undefined && o.oldLayout === undefined && o.tokens === undefined) throw new TesseraError('BAD_INPUT', 'Say what to regenerate: --mask, --old-layout/--new-layout, or --tokens.');
-  const imageBytes = await readInputFile(o.image, 'image');
-  const original = decodeImagePng(imageBytes);
   const maxCanvas = parseSize(o.maxSize, '--max-size');
+  // Every input PNG is read and checked (size, structure, data) before the model loads, so an
+  // unusable one is refused at once. --fit crop keeps the top-left part that fits the canvas, so
+  // its inputs may be up to twice the canvas limit per side.
+  const inputMax = o.fit === 'crop' ? { width: 2 * maxCanvas.width, height: 2 * maxCanvas.height } : maxCanvas;
+  const advice = o.fit === 'crop' ? 'or raise --max-size' : 'or raise --max-size (--fit crop accepts twice the size)';
+  const readPng = async (file: string, what: string): Promise<{ bytes: Uint8Array; limits: PngLimits }> => {
+    const limits = pngLimits(`the ${what} ${file}`, inputMax, advice);
+    const bytes = await readInputFile(file, what);
+    inspectPng(bytes, limits);
+    return { bytes, limits };
+  };
+  const imageInput = await readPng(o.image, 'image');
+  const { image: original, text: imageText } = readImagePng(imageInput.bytes, imageInput.limits);
+  const maskInput = o.mask ? await readPng(o.mask, 'mask') : undefined;
+  const oldLayoutInput = o.oldLayout ? await readPng(o.oldLayout, 'old layout') : undefined;
+  const layoutFile = o.newLayout ?? o.layout;
+  const layoutInput = layoutFile ? await readPng(layoutFile, o.newLayout ? 'new layout' : 'layout') : undefined;
   const engine = createNodeEngine({ backend: o.backend ?? 'auto', maxCanvas, logger: stderrLogger() });
   const jobId = `cli-inpaint-${process.pid}`;
   const stopInterrupt = onInterrupt(() => engine.cancel(jobId));
@@ -85,18 +100,16 @@ async function inpaintAction(o: InpaintCliOptions): Promise<void> {
     const model = await engine.model(modelRef);
     const reporter = new CliReporter({ json, bar: !json && process.stderr.isTTY === true, previewsDir: o.previews, tokenScale: info.gridFactor });
     reporter.note(`model ${info.id} ${info.version} on ${info.backend}${info.backendNote ? ` (${info.backendNote})` : ''}`);
-    const readLayout = async (file: string, what: string): Promise<LabelMap> => decodeLabelPng(await readInputFile(file, what), model.manifest.classes);
-    const previous = o.oldLayout ? await readLayout(o.oldLayout, 'old layout') : undefined;
+    const previous = oldLayoutInput ? decodeLabelPng(oldLayoutInput.bytes, model.manifest.classes, oldLayoutInput.limits) : undefined;
     let layout: LabelMap;
-    if (o.newLayout) layout = await readLayout(o.newLayout, 'new layout');
-    else if (o.layout) layout = await readLayout(o.layout, 'layout');
+    if (layoutInput) layout = decodeLabelPng(layoutInput.bytes, model.manifest.classes, layoutInput.limits);
     else {
-      const embedded = readEmbeddedLayout(decode(imageBytes).text);
+      const embedded = readEmbeddedLayout(imageText, { ...imageInput.limits, what: `the layout embedded in ${imageInput.limits.what}` });
       if (!embedded) throw new TesseraError('BAD_INPUT', `${o.image} carries no Tessera layout: give --layout (or --old-layout/--new-layout).`);
       layout = embedded;
       reporter.note('using the layout the image carries');
     }
-    let mask: PixelMask = o.mask ? decodeMaskPng(await readInputFile(o.mask, 'mask')) : { width: original.width, height: original.height, data: new Uint8Array(original.width * original.height) };
+    let mask: PixelMask = maskInput ? decodeMaskPng(maskInput.bytes, maskInput.limits) : { width: original.width, height: original.height, data: new Uint8Array(original.width * original.height) };
     // Sizes are compared before any fitting: cropping must never make mismatched inputs look alike.
     sameSize(original, mask, 'The mask');
     sameSize(original, layout, o.newLayout ? 'The new layout' : 'The layout');

@@ -3,9 +3,10 @@
  * itself (as a base64 grayscale index PNG), so `generate --reproduce image.png` can regenerate
  * it exactly on the same model and backend.
  */
-import { decode, encode } from 'fast-png';
+import { encode } from 'fast-png';
 import { z } from 'zod';
 import { TesseraError } from '../../../shared/errors.ts';
+import { decodePngSafely, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
 import { GenerationSettingsSchema, type RgbaImage } from '../../../shared/protocol.ts';
 import { toBase64 } from '../../engine/batch/digest.ts';
@@ -14,7 +15,9 @@ import { asciiJson, encodeRgbPng, LAYOUT_KEY, layoutChecksum, PARAMETERS_KEY, re
 export const GenerationRecordSchema = z.strictObject({
   format: z.literal('tessera-generation'),
   version: z.literal(1),
-  model: z.strictObject({ id: z.string(), version: z.string(), path: z.string().optional() }),
+  // Bounded like a manifest's id and version and a model path: the record comes from a file anyone
+  // may have written, and the id is echoed in a warning (a 1 MB id made a 1 MB warning).
+  model: z.strictObject({ id: z.string().max(64), version: z.string().max(32), path: z.string().max(4096).optional() }),
   size: z.strictObject({ width: z.number().int(), height: z.number().int() }),
   settings: GenerationSettingsSchema,
   backend: z.enum(['cpu', 'webgpu', 'wasm']),
@@ -47,14 +50,12 @@ export function encodeRgbaPng(image: RgbaImage, scale = 1): Uint8Array {
   return encode({ width: w, height: h, data, channels: 4, depth: 8 });
 }
 
-/** Reads the record and layout back from a generated PNG (for --reproduce). */
-export function readResultPng(bytes: Uint8Array): { record: GenerationRecord; layout: LabelMap } {
-  let png: ReturnType<typeof decode>;
-  try {
-    png = decode(bytes);
-  } catch (error) {
-    throw new TesseraError('BAD_INPUT', `Not a readable PNG: ${error instanceof Error ? error.message : String(error)}`);
-  }
+/**
+ * Reads the record and layout back from a generated PNG (for --reproduce). The PNG and the layout it
+ * carries are both checked against `limits` before they are decoded (shared/png-guard.ts).
+ */
+export function readResultPng(bytes: Uint8Array, limits: PngLimits = pngLimits('the image to reproduce')): { record: GenerationRecord; layout: LabelMap } {
+  const png = decodePngSafely(bytes, limits);
   const text = png.text as Record<string, string> | undefined;
   const raw = text?.[PARAMETERS_KEY];
   const layoutText = text?.[LAYOUT_KEY];
@@ -65,7 +66,7 @@ export function readResultPng(bytes: Uint8Array): { record: GenerationRecord; la
   } catch (error) {
     throw new TesseraError('BAD_INPUT', `The PNG's Tessera parameters are unreadable: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const layout = readEmbeddedLayout(text as Record<string, string>);
+  const layout = readEmbeddedLayout(text as Record<string, string>, { ...limits, what: `the layout embedded in ${limits.what}` });
   if (!layout) throw new TesseraError('BAD_INPUT', 'The embedded layout is not a grayscale index PNG.');
   if (layoutSha256(layout) !== record.layoutSha256) throw new TesseraError('BAD_INPUT', 'The embedded layout does not match its recorded checksum.');
   return { record, layout };

@@ -64,12 +64,13 @@ export class BatchFolder {
     for (const item of mine) {
       const bytes = await fs.readFile(this.path(item.file));
       if (!bytes) continue;
-      const check = checkItemPng(bytes, this.c.expected(item));
+      const expected = this.c.expected(item);
+      const check = checkItemPng(bytes, expected);
       if (check.ok) {
         done.add(item.index);
         continue;
       }
-      const other = readItemModel(bytes);
+      const other = readItemModel(bytes, expected);
       if (other && other.hash !== this.c.identity.model.hash && !this.c.force) {
         throw new TesseraError('BAD_INPUT', `${this.path(item.file)} was made with model ${other.id} ${other.version} (hash ${other.hash.slice(0, 12)}), not ${this.c.identity.model.id} ${this.c.identity.model.version}. Use another output folder, or --force to replace it.`);
       }

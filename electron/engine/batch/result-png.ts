@@ -9,8 +9,10 @@
  * The tEXt keys and the RGB encoding live here, in the engine core (no Node), and the CLI's
  * png.ts uses them; tests check that the CLI reads these files.
  */
-import { decode, encode } from 'fast-png';
+import { encode, type DecodedPng } from 'fast-png';
+import { DEFAULT_MAX_CANVAS } from '../../../shared/grid.ts';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { decodePngSafely, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { ActiveBackend, GenerationSettings, RgbaImage } from '../../../shared/protocol.ts';
 import { fromBase64, sha256Hex, toBase64 } from './digest.ts';
 
@@ -101,9 +103,10 @@ export type PngCheck = { ok: true; rgb: Uint8Array } | { ok: false; reason: stri
  * inflated to the end), has the right size and format, and its tEXt matches exactly.
  */
 export function checkItemPng(bytes: Uint8Array, expected: ExpectedText): PngCheck {
-  let png: ReturnType<typeof decode>;
+  let png: DecodedPng;
   try {
-    png = decode(bytes, { checkCrc: true });
+    // Nothing larger than the item itself is decoded: a damaged or foreign file costs no more.
+    png = decodePngSafely(bytes, { maxWidth: expected.width, maxHeight: expected.height, what: 'the file' });
   } catch (error) {
     return { ok: false, reason: `not a readable PNG (${error instanceof Error ? error.message : String(error)})` };
   }
@@ -116,10 +119,14 @@ export function checkItemPng(bytes: Uint8Array, expected: ExpectedText): PngChec
   return { ok: true, rgb: png.data as Uint8Array };
 }
 
-/** The model a Tessera batch PNG was made with (null for any other file). */
-export function readItemModel(bytes: Uint8Array): ModelIdentity | null {
+/**
+ * The model a Tessera batch PNG was made with (null for any other file). `size` is the expected
+ * item's: files up to it, or up to the default canvas limit, are read (an earlier run may have used another --size).
+ */
+export function readItemModel(bytes: Uint8Array, size: { width: number; height: number }): ModelIdentity | null {
   try {
-    const raw = decode(bytes).text[BATCH_KEY];
+    const limits = { maxWidth: Math.max(size.width, DEFAULT_MAX_CANVAS.width), maxHeight: Math.max(size.height, DEFAULT_MAX_CANVAS.height), what: 'the file' };
+    const raw = decodePngSafely(bytes, limits).text[BATCH_KEY];
     if (raw === undefined) return null;
     const model = (JSON.parse(raw) as { model?: Partial<ModelIdentity> }).model;
     return typeof model?.id === 'string' && typeof model.version === 'string' && typeof model.hash === 'string' ? { id: model.id, version: model.version, hash: model.hash } : null;
@@ -128,16 +135,16 @@ export function readItemModel(bytes: Uint8Array): ModelIdentity | null {
   }
 }
 
-/** The layout a Tessera PNG carries (generate, batch and inpaint outputs), or null. */
-export function readEmbeddedLayout(text: Record<string, string>): LabelMap | null {
+/**
+ * The layout a Tessera PNG carries (generate, batch and inpaint outputs), or null when it carries
+ * none or one that is not an 8-bit grayscale index PNG. One that is damaged, a decompression bomb
+ * or over `limits` is refused with the guard's error (shared/png-guard.ts), naming it.
+ */
+export function readEmbeddedLayout(text: Record<string, string>, limits: PngLimits = pngLimits('the embedded layout')): LabelMap | null {
   const raw = text[LAYOUT_KEY];
   const bytes = raw === undefined ? null : fromBase64(raw);
   if (!bytes) return null;
-  try {
-    const png = decode(bytes);
-    if (png.channels !== 1 || png.depth !== 8) return null;
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
-  } catch {
-    return null;
-  }
+  const png = decodePngSafely(bytes, limits);
+  if (png.channels !== 1 || png.depth !== 8 || png.palette) return null;
+  return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
 }

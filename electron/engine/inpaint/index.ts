@@ -4,4 +4,4 @@ export { addTokens, countRegion, dilateRegion, layoutChangeRegion, maskToRegion,
 export { compositeImages, seamWeights } from './composite.ts';
 export { encodeImage, rgbaToChw } from './encode-image.ts';
 export { cropImage, fitImage, fitLabelMap, fitMask, fittedSize, type FitMode } from './fit.ts';
-export { decodeImagePng, decodeMaskPng } from './png-input.ts';
+export { decodeImagePng, decodeMaskPng, readImagePng } from './png-input.ts';

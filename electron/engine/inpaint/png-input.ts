@@ -4,20 +4,12 @@
  * least half) and, if the PNG has alpha, at least half opaque: white-on-black and painted-on-
  * transparent masks both work, and anti-aliased edges split at the middle.
  */
-import { convertIndexedToRgb, decode } from 'fast-png';
-import { TesseraError } from '../../../shared/errors.ts';
+import { convertIndexedToRgb, type DecodedPng } from 'fast-png';
+import { decodePngSafely, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import type { PixelMask } from './region.ts';
 
-type Png = ReturnType<typeof decode>;
-
-function readPng(bytes: Uint8Array, what: string): Png {
-  try {
-    return decode(bytes);
-  } catch (error) {
-    throw new TesseraError('BAD_INPUT', `The ${what} is not a readable PNG (${error instanceof Error ? error.message : String(error)}).`);
-  }
-}
+type Png = DecodedPng;
 
 /** Samples as 0..255, `channels` per pixel, whatever the bit depth or palette. */
 function samples8(png: Png): { data: Uint8Array; channels: number } {
@@ -46,8 +38,14 @@ function samples8(png: Png): { data: Uint8Array; channels: number } {
   return { data: out, channels };
 }
 
-export function decodeImagePng(bytes: Uint8Array, what = 'image'): RgbaImage {
-  const png = readPng(bytes, what);
+/** Any PNG as RGBA, checked against `limits` (default: the default canvas limit) before it is decoded. */
+export function decodeImagePng(bytes: Uint8Array, limits: PngLimits = pngLimits('The image')): RgbaImage {
+  return readImagePng(bytes, limits).image;
+}
+
+/** `decodeImagePng`, with the PNG's tEXt (a Tessera image carries its layout there) from the same decode. */
+export function readImagePng(bytes: Uint8Array, limits: PngLimits): { image: RgbaImage; text: Record<string, string> } {
+  const png = decodePngSafely(bytes, limits);
   const { data, channels } = samples8(png);
   const rgba = new Uint8Array(png.width * png.height * 4);
   for (let p = 0; p < png.width * png.height; p++) {
@@ -58,11 +56,11 @@ export function decodeImagePng(bytes: Uint8Array, what = 'image'): RgbaImage {
     rgba[4 * p + 2] = data[gray ? s : s + 2] as number;
     rgba[4 * p + 3] = channels === 2 || channels === 4 ? (data[s + channels - 1] as number) : 255;
   }
-  return { width: png.width, height: png.height, rgba };
+  return { image: { width: png.width, height: png.height, rgba }, text: png.text };
 }
 
-export function decodeMaskPng(bytes: Uint8Array): PixelMask {
-  const image = decodeImagePng(bytes, 'mask');
+export function decodeMaskPng(bytes: Uint8Array, limits: PngLimits = pngLimits('The mask')): PixelMask {
+  const image = decodeImagePng(bytes, limits);
   const data = new Uint8Array(image.width * image.height);
   for (let p = 0; p < data.length; p++) {
     const i = 4 * p;

@@ -4,10 +4,11 @@
  * label map, so a label map with a stray colour gets the readable "unknown colours" error
  * instead of silently becoming a photo; pictures have thousands of colours.
  */
-import { decode } from 'fast-png';
+import type { DecodedPng } from 'fast-png';
 import { TesseraError } from '../../../shared/errors.ts';
-import { checkCanvasSize } from '../../../shared/grid.ts';
+import { checkCanvasSize, DEFAULT_MAX_CANVAS } from '../../../shared/grid.ts';
 import { decodeLabelPng } from '../../../shared/labelmap.ts';
+import { decodePngSafely, inspectPng, pngLimits, readPngHeader, type PngHeader } from '../../../shared/png-guard.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import type { ModelClass } from '../../../shared/manifest.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
@@ -20,7 +21,13 @@ export type Imported = { kind: 'layout'; layout: LabelMap; name: string } | { ki
 /** Label maps have a handful of colours; photos and renders have thousands. */
 const LABEL_COLOUR_LIMIT = 64;
 
-export function countColours(png: ReturnType<typeof decode>, limit: number): number {
+/**
+ * Pictures are scaled to the canvas on import, so they may be larger than the canvas limit (a
+ * 48-megapixel photo fits); a PNG over this is refused from its header before anything decodes it.
+ */
+export const PICTURE_LIMIT = { width: 8192, height: 8192 };
+
+export function countColours(png: DecodedPng, limit: number): number {
   if (png.palette || png.channels === 1) return 0;
   const seen = new Set<number>();
   const { data, channels } = png;
@@ -31,20 +38,32 @@ export function countColours(png: ReturnType<typeof decode>, limit: number): num
   return seen.size;
 }
 
+/**
+ * Whether a PNG is a label map rather than a picture. 8-bit palette and grayscale PNGs are, from
+ * the header alone; 8-bit RGB(A) ones are when they have few colours, counted only when the PNG fits
+ * the canvas limit (a larger one can only be a picture, scaled on import). Nothing is decoded
+ * before the PNG passed the guard (shared/png-guard.ts).
+ */
 export function looksLikeLabelPng(bytes: Uint8Array): boolean {
-  let png: ReturnType<typeof decode>;
+  let header: PngHeader;
   try {
-    png = decode(bytes);
+    header = inspectPng(bytes, pngLimits('the file', PICTURE_LIMIT));
   } catch {
     return false;
   }
-  if (png.depth !== 8) return false;
-  if (png.palette || png.channels === 1) return true;
-  return countColours(png, LABEL_COLOUR_LIMIT) <= LABEL_COLOUR_LIMIT;
+  if (header.bitDepth !== 8) return false;
+  if (header.colorType === 0 || header.colorType === 3) return true;
+  if (header.width > DEFAULT_MAX_CANVAS.width || header.height > DEFAULT_MAX_CANVAS.height) return false;
+  try {
+    return countColours(decodePngSafely(bytes, pngLimits('the file')), LABEL_COLOUR_LIMIT) <= LABEL_COLOUR_LIMIT;
+  } catch {
+    return false;
+  }
 }
 
-export function importLabelPng(bytes: Uint8Array, classes: readonly ModelClass[], gridFactor: number, window: { rows: number; cols: number }): LabelMap {
-  const layout = decodeLabelPng(bytes, classes);
+/** A label PNG as a layout; `name` says which file in errors. */
+export function importLabelPng(bytes: Uint8Array, classes: readonly ModelClass[], gridFactor: number, window: { rows: number; cols: number }, name = 'the label map'): LabelMap {
+  const layout = decodeLabelPng(bytes, classes, pngLimits(name));
   const check = checkCanvasSize(layout, gridFactor, window);
   if (!check.ok) {
     const hint = check.suggestions.map((s) => `${s.width}×${s.height}`).join(' or ');
@@ -83,10 +102,17 @@ export async function importFile(
   const name = file.name.replace(/\.[^.]+$/, '');
   if (/\.json$/i.test(file.name) || file.type === 'application/json') return { kind: 'project', project: deserialiseProject(await file.text()) };
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  if (isPng && looksLikeLabelPng(bytes)) {
-    if (context.classes.length === 0) throw new TesseraError('BAD_INPUT', 'Load a model first: its classes give the label map meaning.');
-    return { kind: 'layout', layout: importLabelPng(bytes, context.classes, context.gridFactor, context.window), name };
+  const isPng = bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  if (isPng) {
+    // Checked from its header and chunks before anything decodes it, here or in the browser: an
+    // unusable PNG is refused at once with the reason (size, damage, decompression bomb).
+    const header = readPngHeader(bytes, `“${file.name}”`);
+    const labelKind = header.bitDepth === 8 && (header.colorType === 0 || header.colorType === 3);
+    inspectPng(bytes, pngLimits(`“${file.name}”`, labelKind ? DEFAULT_MAX_CANVAS : PICTURE_LIMIT));
+    if (looksLikeLabelPng(bytes)) {
+      if (context.classes.length === 0) throw new TesseraError('BAD_INPUT', 'Load a model first: its classes give the label map meaning.');
+      return { kind: 'layout', layout: importLabelPng(bytes, context.classes, context.gridFactor, context.window, `“${file.name}”`), name };
+    }
   }
   const { image, scaled } = await decodePicture(file, context.canvas);
   return { kind: 'image', image, name, scaled };
