@@ -117,6 +117,25 @@ describe('bundle manifest schema', () => {
     expect(rejection((m) => void (m.transformer.heads = 3))).toMatch(/transformer\.heads: width 32 is not divisible by 3 heads/);
   });
 
+  // Found by the bad-input corpus (scripts/fuzz, bundle/json-bomb): a 4 MB previewColors whose
+  // length is not a multiple of 6 overflowed V8's regexp stack and surfaced as INTERNAL.
+  it('refuses megabytes of previewColors with a message, not a stack overflow', () => {
+    expect(rejection((m) => void (m.previewColors = 'ab'.repeat(2 * 1024 * 1024)))).toMatch(/^previewColors: must be 6 hex digits per image code \(at most 65536 codes\)$/);
+    expect(rejection((m) => void (m.previewColors = `${'a'.repeat(6 * 65536 - 1)}`))).toMatch(/previewColors: must be 6 hex digits per image code$/m);
+  });
+
+  // Found by the corpus too: 100,000 unknown keys made a 1 MB error message; 200 empty classes 600 lines.
+  it('keeps the message of a huge invalid manifest to a few short lines', () => {
+    const keys = rejection((m) => {
+      for (let i = 0; i < 100_000; i++) (m.files as unknown as Record<string, number>)[`k${i}`] = i;
+    });
+    expect(keys?.length).toBeLessThan(400);
+    expect(keys).toMatch(/^files: Unrecognized keys: "k0", "k1".*… \(\d+ characters\)$/);
+    const classes = rejection((m) => void ((m as { classes: unknown[] }).classes = Array.from({ length: 200 }, () => ({}))));
+    expect(classes?.split('\n')).toHaveLength(21);
+    expect(classes).toMatch(/… and \d+ more problems$/);
+  });
+
   it('keeps the generated JSON Schema in step with the zod schema', () => {
     const schema = JSON.parse(readFileSync(new URL('./schema/bundle-manifest.schema.json', import.meta.url), 'utf8')) as { required: string[] };
     expect(schema.required).toEqual(expect.arrayContaining(['format', 'classes', 'gridFactor', 'window', 'vocab', 'transformer', 'files', 'tensors']));

@@ -120,7 +120,13 @@ export const ManifestSchema = z
     }),
     tensors: TensorNamesSchema,
     /** Mean RGB colour each image code decodes to, as 6 hex digits per code: an instant preview. */
-    previewColors: z.string().regex(/^([0-9a-fA-F]{6})+$/, 'must be 6 hex digits per image code').optional(),
+    // The length bound comes first and stops the check: a repeated group over megabytes of text
+    // backtracks until V8's regexp stack overflows (a RangeError, not a validation message).
+    previewColors: z
+      .string()
+      .max(6 * 65536, { abort: true, message: 'must be 6 hex digits per image code (at most 65536 codes)' })
+      .regex(/^(?:[0-9a-fA-F]{6})+$/, 'must be 6 hex digits per image code')
+      .optional(),
     defaults: SamplerDefaultsSchema.optional(),
   })
   .superRefine((m, ctx) => {
@@ -181,14 +187,23 @@ export const ManifestSchema = z
   });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-/** Formats zod issues as `field.path: message` lines, naming the field as the user wrote it. */
+/** At most this many issues, each at most this long: a message is for reading, not a dump of the input. */
+const MAX_ISSUES = 20;
+const MAX_ISSUE_CHARS = 300;
+
+/**
+ * Formats zod issues as `field.path: message` lines, naming the field as the user wrote it. A
+ * manifest with a million bad entries (or 100,000 unknown keys in one issue) still gets a message
+ * of a few lines: the first issues, shortened, and how many more there were.
+ */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-      return `${path === '' ? '(root)' : path}: ${issue.message}`;
-    })
-    .join('\n');
+  const lines = error.issues.slice(0, MAX_ISSUES).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const line = `${path === '' ? '(root)' : path}: ${issue.message}`;
+    return line.length > MAX_ISSUE_CHARS ? `${line.slice(0, MAX_ISSUE_CHARS)}… (${line.length} characters)` : line;
+  });
+  if (error.issues.length > MAX_ISSUES) lines.push(`… and ${error.issues.length - MAX_ISSUES} more problems`);
+  return lines.join('\n');
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };

@@ -39,23 +39,50 @@ export function encodeWire(message: unknown): string {
   });
 }
 
+/** The typed array a tagged object stands for, or the object itself when it is not one. */
+function untag(value: object): unknown {
+  if (!(TAG in value)) return value;
+  const tagged = value as { [TAG]: unknown; b64: unknown };
+  if (typeof tagged.b64 !== 'string') return value;
+  const bytes = base64ToBytes(tagged.b64);
+  switch (tagged[TAG]) {
+    case 'u8':
+      return bytes;
+    case 'u16':
+      return bytes.length % 2 === 0 ? new Uint16Array(bytes.buffer) : value;
+    case 'i32':
+      return bytes.length % 4 === 0 ? new Int32Array(bytes.buffer) : value;
+    case 'f32':
+      return bytes.length % 4 === 0 ? new Float32Array(bytes.buffer) : value;
+    default:
+      return value;
+  }
+}
+
+/**
+ * JSON.parse, then one walk that swaps tagged objects for typed arrays. Not a JSON.parse reviver:
+ * a reviver calls back into JavaScript for every value of the message, so a 20 MB array of numbers
+ * held serve mode's event loop for 20 s (found by the bad-input corpus, scripts/fuzz). The walk
+ * uses its own stack, so deep nesting cannot overflow it, and defines properties rather than
+ * assigning them, so a `"__proto__"` key stays a plain key as it was in JSON.parse's result.
+ */
 export function decodeWire(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value !== 'object' || value === null || !(TAG in value)) return value;
-    const tagged = value as { [TAG]: unknown; b64: unknown };
-    if (typeof tagged.b64 !== 'string') return value;
-    const bytes = base64ToBytes(tagged.b64);
-    switch (tagged[TAG]) {
-      case 'u8':
-        return bytes;
-      case 'u16':
-        return bytes.length % 2 === 0 ? new Uint16Array(bytes.buffer) : value;
-      case 'i32':
-        return bytes.length % 4 === 0 ? new Int32Array(bytes.buffer) : value;
-      case 'f32':
-        return bytes.length % 4 === 0 ? new Float32Array(bytes.buffer) : value;
-      default:
-        return value;
-    }
-  });
+  const root: unknown = JSON.parse(text);
+  if (typeof root !== 'object' || root === null) return root;
+  const top = untag(root);
+  if (top !== root) return top;
+  const stack: object[] = [root];
+  const visit = (container: object, key: string | number, value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const decoded = untag(value);
+    if (decoded === value) stack.push(value);
+    else Object.defineProperty(container, key, { value: decoded, writable: true, enumerable: true, configurable: true });
+  };
+  while (stack.length > 0) {
+    const container = stack.pop() as object;
+    // Arrays by index: Object.keys would make a string per element of a 10-million-element array.
+    if (Array.isArray(container)) for (let i = 0; i < container.length; i++) visit(container, i, container[i]);
+    else for (const key of Object.keys(container)) visit(container, key, (container as Record<string, unknown>)[key]);
+  }
+  return root;
 }

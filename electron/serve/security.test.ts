@@ -10,6 +10,7 @@ describe('serve-mode security rules', () => {
     expect(tokensEqual('abc', 'abcd')).toBe(false);
     expect(tokensEqual('abc', null)).toBe(false);
     expect(tokenFromCookie('a=1; tessera_token=x%2By; b=2')).toBe('x+y');
+    expect(tokenFromCookie('tessera_token=%E0%A4%A')).toBeNull();
   });
 
   it('accepts only same-origin WebSockets', () => {
@@ -29,7 +30,7 @@ describe('serve-mode security rules', () => {
 
   it('counts only literal loopback addresses and localhost as loopback (no 127.* names)', () => {
     for (const ok of ['127.0.0.1:4780', '127.255.0.9:1', 'localhost', 'LOCALHOST:80', '[::1]:4780', '127.0.0.1']) expect(hostAllowed(ok, '127.0.0.1'), ok).toBe(true);
-    for (const bad of ['127.evil.example:4799', '127.0.0.1.evil.example', '127.0.0.256:80', '127.0.0.01', '127.1', 'localhost.evil.example', '[::2]:80', '', 'localhost.']) {
+    for (const bad of ['127.evil.example:4799', '127.0.0.1.evil.example', '127.0.0.256:80', '127.0.0.01', '127.1', 'localhost.evil.example', '[::2]:80', '', 'localhost.', '[::1].evil.example', '[::1]evil:80', '[::1']) {
       expect(hostAllowed(bad, '127.0.0.1'), bad).toBe(false);
     }
     expect(isLoopbackHost('127.evil.example')).toBe(false);

@@ -23,7 +23,14 @@ export function tokenFromCookie(header: string | undefined): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE_NAME) return decodeURIComponent(v.join('='));
+    if (k !== COOKIE_NAME) continue;
+    // A malformed escape (`%E0%A4%A`) is not a token; decodeURIComponent would throw, and an
+    // exception in the upgrade handler would take the whole server down.
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return null;
+    }
   }
   return null;
 }
@@ -43,7 +50,12 @@ export function isLoopbackHost(host: string): boolean {
 
 /** The hostname of a Host header (without the port; IPv6 keeps its brackets). */
 function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  if (hostHeader.startsWith('[')) {
+    // `[v6]` or `[v6]:port` and nothing else: `[::1].evil.example` is not a loopback address.
+    const close = hostHeader.indexOf(']');
+    const rest = hostHeader.slice(close + 1);
+    return close > 0 && (rest === '' || /^:\d{1,5}$/.test(rest)) ? hostHeader.slice(0, close + 1) : '';
+  }
   return hostHeader.split(':')[0] ?? '';
 }
 

@@ -176,6 +176,24 @@ describe('serve mode survives malformed WebSocket frames', () => {
     bystander.close();
   });
 
+  it('answers a malformed token cookie with 401 on HTTP and on the socket upgrade, and keeps serving', async () => {
+    const cookie = { cookie: 'tessera_token=%E0%A4%A' };
+    expect((await fetch(`${base()}/`, { headers: cookie })).status).toBe(401);
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(handle.port, '127.0.0.1', () =>
+        socket.write(
+          `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${handle.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:${handle.port}\r\nCookie: tessera_token=%E0%A4%A\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+    expect(status).toBe('HTTP/1.1 401 Unauthorized');
+    expect((await fetch(`${base()}/?token=${TOKEN}`)).status).toBe(200);
+  });
+
   it('refuses a 127.* Host name with 421 (DNS rebinding)', async () => {
     const status = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(handle.port, '127.0.0.1', () => socket.write(`GET /?token=${TOKEN} HTTP/1.1\r\nHost: 127.evil.example:${handle.port}\r\nConnection: close\r\n\r\n`));

@@ -99,3 +99,12 @@ describe('mask and image PNGs', () => {
     expect(Array.from(deep.rgba)).toEqual([255, 1, 0, 255]);
   });
 });
+
+describe('image PNGs', () => {
+  it('refuses palette pixels beyond the palette as bad input, not an internal error', () => {
+    const png = encode({ width: 2, height: 1, data: new Uint8Array([0, 5]), depth: 8, channels: 1, palette: [[10, 20, 30]] });
+    expect(() => decodeImagePng(png)).toThrow(TesseraError);
+    expect(() => decodeImagePng(png)).toThrow(/beyond its 1-colour palette/);
+    expect(() => decodeMaskPng(png)).toThrow(/beyond its 1-colour palette/);
+  });
+});

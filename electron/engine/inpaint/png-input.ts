@@ -5,6 +5,7 @@
  * transparent masks both work, and anti-aliased edges split at the middle.
  */
 import { convertIndexedToRgb, type DecodedPng } from 'fast-png';
+import { TesseraError } from '../../../shared/errors.ts';
 import { decodePngSafely, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import type { PixelMask } from './region.ts';
@@ -12,9 +13,15 @@ import type { PixelMask } from './region.ts';
 type Png = DecodedPng;
 
 /** Samples as 0..255, `channels` per pixel, whatever the bit depth or palette. */
-function samples8(png: Png): { data: Uint8Array; channels: number } {
+function samples8(png: Png, what: string): { data: Uint8Array; channels: number } {
   if (png.palette) {
-    const data = convertIndexedToRgb(png);
+    let data: Uint8Array;
+    try {
+      data = convertIndexedToRgb(png);
+    } catch {
+      // fast-png refuses pixels that point past the end of the palette; that is the file's fault.
+      throw new TesseraError('BAD_INPUT', `${what} uses palette colours beyond its ${png.palette.length}-colour palette (a damaged or hand-edited PNG): re-save it from an image editor.`);
+    }
     return { data, channels: data.length / (png.width * png.height) };
   }
   const { width, height, channels, depth } = png;
@@ -46,7 +53,7 @@ export function decodeImagePng(bytes: Uint8Array, limits: PngLimits = pngLimits(
 /** `decodeImagePng`, with the PNG's tEXt (a Tessera image carries its layout there) from the same decode. */
 export function readImagePng(bytes: Uint8Array, limits: PngLimits): { image: RgbaImage; text: Record<string, string> } {
   const png = decodePngSafely(bytes, limits);
-  const { data, channels } = samples8(png);
+  const { data, channels } = samples8(png, limits.what);
   const rgba = new Uint8Array(png.width * png.height * 4);
   for (let p = 0; p < png.width * png.height; p++) {
     const s = p * channels;

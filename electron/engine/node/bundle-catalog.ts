@@ -8,7 +8,7 @@
  * directly, origin `path`.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,14 +40,42 @@ function looksLikePath(ref: string): boolean {
   return ref.startsWith('.') || path.isAbsolute(ref) || ref.includes('/') || ref.includes('\\');
 }
 
-export async function readBundle(dir: string, origin: BundleOrigin): Promise<BundleEntry> {
-  const file = path.join(dir, 'manifest.json');
-  let text: string;
+/**
+ * A real manifest is a few KB (the largest legal one, 255 classes and 65,536 preview colours, is
+ * under 1 MB). Anything bigger is refused before it is read, so a JSON bomb costs nothing.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads manifest.json only if it is a regular file of a sane size: `readFile` on a symlink to
+ * /dev/zero or /dev/urandom never reaches the end and grows until the process runs out of memory.
+ * The size is taken from the opened file, and no more than that is read.
+ */
+async function readManifestText(dir: string, file: string): Promise<string> {
+  let handle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, 'r');
   } catch {
     throw new TesseraError('MODEL_INVALID', `${dir} has no readable manifest.json, so it is not a Tessera model bundle.`, { path: dir });
   }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TesseraError('MODEL_INVALID', `${file} is not a regular file (a folder, a device or a pipe), so ${dir} is not a Tessera model bundle.`, { path: file });
+    if (info.size > MAX_MANIFEST_BYTES) throw new TesseraError('MODEL_INVALID', `${file} is ${info.size} bytes, more than any bundle manifest (at most ${MAX_MANIFEST_BYTES}).`, { path: file });
+    const bytes = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+    return bytes.subarray(0, bytesRead).toString('utf8');
+  } catch (error) {
+    if (error instanceof TesseraError) throw error;
+    throw new TesseraError('MODEL_INVALID', `${dir} has no readable manifest.json (${error instanceof Error ? error.message : String(error)}).`, { path: dir });
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function readBundle(dir: string, origin: BundleOrigin): Promise<BundleEntry> {
+  const file = path.join(dir, 'manifest.json');
+  const text = await readManifestText(dir, file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -148,14 +176,28 @@ export class NodeBundleCatalog implements BundleCatalog {
 
   async checkFiles(entry: BundleEntry): Promise<Check[]> {
     const checks: Check[] = [];
+    // Symlinks are followed; where they lead must still be inside the bundle folder.
+    const root = await realpath(entry.path).catch(() => path.resolve(entry.path));
     for (const [key, file] of Object.entries(entry.manifest.files) as Array<[keyof Manifest['files'], BundleFile | undefined]>) {
       if (!file) continue;
       const full = path.join(entry.path, file.path);
       let size: number;
+      let real: string;
       try {
-        size = (await stat(full)).size;
+        const info = await stat(full);
+        if (!info.isFile()) {
+          checks.push({ name: `files.${key}.present`, ok: false, message: `${file.path} in ${entry.path} is not a regular file (a folder, a device or a pipe)` });
+          continue;
+        }
+        size = info.size;
+        real = await realpath(full);
       } catch {
         checks.push({ name: `files.${key}.present`, ok: false, message: `${file.path} is missing from ${entry.path}` });
+        continue;
+      }
+      const inside = path.relative(root, real);
+      if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+        checks.push({ name: `files.${key}.inside`, ok: false, message: `${file.path} leads to ${real}, outside the bundle folder ${root} (a symlink?): a bundle may only use its own files` });
         continue;
       }
       if (size !== file.bytes) {
@@ -178,6 +220,9 @@ export class NodeBundleCatalog implements BundleCatalog {
   }
 
   async readBytes(entry: BundleEntry, file: BundleFile): Promise<Uint8Array> {
-    return new Uint8Array(await readFile(path.join(entry.path, file.path)));
+    const full = path.join(entry.path, file.path);
+    // Even unverified (verifyFiles: false), never read a device: /dev/zero has no end.
+    if (!(await stat(full)).isFile()) throw new TesseraError('MODEL_INVALID', `${file.path} in ${entry.path} is not a regular file`);
+    return new Uint8Array(await readFile(full));
   }
 }
