@@ -25,8 +25,10 @@ exported from; the bundle's hashes are checked first), so it needs no onnxruntim
   `painted` (the painted held-out set, training/data/painted_heldout.py: flat regions and simple
   shapes, like layouts people paint in the studio) or `both`, each in its own section
   (`layout_fidelity`, `layout_fidelity_painted`), by the same judge at `--fidelity-size`. The painted
-  section also gives the judge's own mIoU on renders of its layouts: it learnt from procedural renders
-  only, so its painted numbers are trusted only where it reaches the bar there too.
+  section also gives the judge's own mIoU on renders of its layouts: judge v2 (the default `--judge`)
+  learnt from procedural renders only, so its painted numbers are trusted only where it reaches the
+  bar there too. `--judge PATH` scores with another weights file, e.g. judge v3
+  (training/judge/judge-v3.pt), which learnt from painted renders as well (`judge train --painted-share`).
 
 Everything is deterministic. Timings per section are in the output.
 """
@@ -425,10 +427,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     src.add_argument("--image-vqgan")
     src.add_argument("--seg-vqgan")
     src.add_argument("--gpt")
-    p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS)
+    p.add_argument("--judge", type=Path, default=JUDGE_WEIGHTS,
+                   help="judge weights (default training/judge/judge-v2.pt; training/judge/judge-v3.pt also learnt from painted renders)")
     p.add_argument("--scenes", type=int, default=500, help="held-out scenes for the VQGAN, seg, GPT and judge metrics")
     p.add_argument("--gpt-scenes", type=int, default=100, help="held-out scenes (4 windows each) for the GPT's cross-entropy (500 take about 3 min on one core)")
-    p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (and as many at --fidelity-size; its 500-scene values are in training/judge/judge-v2-metrics.json)")
+    p.add_argument("--judge-scenes", type=int, default=200, help="held-out renders the judge's own mIoU is measured on (and as many at --fidelity-size; its 500-scene values are in the -metrics.json beside its weights, e.g. training/judge/judge-v2-metrics.json)")
     p.add_argument("--layouts", type=int, default=100, help="held-out layouts for layout fidelity (cached sampler)")
     p.add_argument("--exact-layouts", type=int, default=6, help="held-out layouts for layout fidelity with the exact sampler (0: skip; one full forward per token)")
     p.add_argument("--size", type=int, default=256, help="scene size for the VQGAN, seg, GPT and judge metrics and the grid")

@@ -94,3 +94,22 @@ def test_unknown_sets_are_refused(capsys) -> None:
     procedural = (np.zeros((3, 32, 32, 3), np.uint8), np.ones((3, 32, 32), np.uint8))
     sets = evaluate.fidelity_layouts("procedural", 2, 32, procedural)
     assert list(sets) == ["procedural"] and len(sets["procedural"]["labels"]) == 2
+
+
+@pytest.mark.skipif(not (FIXTURE / "torch-weights.pt").is_file(), reason="fixture bundle missing")
+def test_a_judge_trained_with_painted_renders_is_used_with_judge(fixture_evaluate, tmp_path: Path) -> None:
+    """`--judge PATH` scores with another weights file (judge v3 learnt from painted renders too);
+    the default stays judge v2 until a full re-evaluation."""
+    from training import judge as judge_mod
+    from training.judge import confusion, iou_report, load_judge, segment
+
+    weights = tmp_path / "judge-v3.pt"
+    judge_mod.main(["train", "--out", str(tmp_path / "judge-run"), "--export", str(weights), "--steps", "1", "--pool", "5",
+                    "--sizes", "32", "--crop", "32", "--batch", "2", "--eval-count", "1", "--painted-eval-count", "1",
+                    "--eval-every", "0", "--threads", "1", "--precision", "fp32", "--painted-share", "0.4"])
+    assert evaluate.JUDGE_WEIGHTS.name == "judge-v2.pt"
+    got = fixture_evaluate(tmp_path, "--layout-set", "painted", "--exact-layouts", "0", "--judge", str(weights))
+    assert got["judge"]["weights"] == str(weights)
+    labels, renders, _ = evaluate.painted_fidelity_pool(2, 32)
+    expected = iou_report(confusion(segment(load_judge(weights), renders, batch=1), labels % FIXTURE_CLASSES))
+    assert got["layout_fidelity_painted"]["judge_on_renders"]["miou"] == expected["miou"]
