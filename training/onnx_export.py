@@ -159,36 +159,33 @@ def export_transformer(model: GPT, path: Path, cache: str = "in-place") -> None:
         _export_concat_transformer(model, path)
 
 
+def _cache_io(cfg, past_len: int, names: dict, past_axis: str, out_axis: str) -> tuple[list, list[str], list[str], dict]:
+    """Example past tensors, the cache inputs' and outputs' names, and their dynamic axes."""
+    example_past, inputs, outputs, axes = [], [], [], {}
+    for i in range(cfg.n_layer):
+        for kind, past_key, out_key in (("key", "pastKey", "presentKey"), ("value", "pastValue", "presentValue")):
+            past_name, out_name = names[past_key].replace("{i}", str(i)), names[out_key].replace("{i}", str(i))
+            example_past.append(torch.zeros(1, cfg.n_head, past_len, cfg.head_dim))
+            inputs.append(past_name)
+            outputs.append(out_name)
+            axes[past_name] = {0: "B", 2: past_axis}
+            axes[out_name] = {0: "B", 2: out_axis}
+    return example_past, inputs, outputs, axes
+
+
 def _export_in_place_transformer(model: GPT, path: Path) -> None:
-    cfg = model.config
     # Capacity 5, 2 valid, 3 new: non-trivial sizes on every dynamic axis so the tracer keeps them symbolic.
     capacity, seq_len = 5, 3
-    example_past, input_names, output_names = [], ["input_ids", "past_length"], ["logits"]
-    axes: dict = {"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}}
-    for i in range(cfg.n_layer):
-        for kind in ("key", "value"):
-            example_past.append(torch.zeros(1, cfg.n_head, capacity, cfg.head_dim))
-            input_names.append(f"past_{kind}_{i}")
-            output_names.append(f"new_{kind}_{i}")
-            axes[f"past_{kind}_{i}"] = {0: "B", 2: "C"}
-            axes[f"new_{kind}_{i}"] = {0: "B", 2: "S"}
+    past, cache_in, cache_out, axes = _cache_io(model.config, capacity, TENSOR_NAMES_IN_PLACE, "C", "S")
+    axes.update({"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}})
     example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
-    _export(InPlaceCacheTransformerGraph(model), (example_ids, torch.tensor(2, dtype=torch.int64), *example_past), path, input_names, output_names, axes)
+    _export(InPlaceCacheTransformerGraph(model), (example_ids, torch.tensor(2, dtype=torch.int64), *past), path, ["input_ids", "past_length", *cache_in], ["logits", *cache_out], axes)
 
 
 def _export_concat_transformer(model: GPT, path: Path) -> None:
-    cfg = model.config
     # A non-empty past in the example so the traced graph keeps the cache concatenation; P=0 works at run time.
     past_len, seq_len = 2, 3
-    example_past = []
-    input_names, output_names = ["input_ids"], ["logits"]
-    axes: dict = {"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}}
-    for i in range(cfg.n_layer):
-        for kind in ("key", "value"):
-            example_past.append(torch.zeros(1, cfg.n_head, past_len, cfg.head_dim))
-            input_names.append(f"past_{kind}_{i}")
-            output_names.append(f"present_{kind}_{i}")
-            axes[f"past_{kind}_{i}"] = {0: "B", 2: "P"}
-            axes[f"present_{kind}_{i}"] = {0: "B", 2: "P_plus_S"}
+    past, cache_in, cache_out, axes = _cache_io(model.config, past_len, TENSOR_NAMES["transformer"], "P", "P_plus_S")
+    axes.update({"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}})
     example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
-    _export(TransformerGraph(model), (example_ids, *example_past), path, input_names, output_names, axes)
+    _export(TransformerGraph(model), (example_ids, *past), path, ["input_ids", *cache_in], ["logits", *cache_out], axes)
