@@ -382,7 +382,11 @@ class ConvertOptions:
     version: str = "1.0.0"
     license: str = "as released with CompVis/taming-transformers (code MIT); check the checkpoint's terms for your use"
     description: Optional[str] = None
-    defaults: dict[str, Any] = field(default_factory=lambda: {"temperature": 1.0, "topK": 100, "topP": 1.0, "sampler": "exact", "stride": 1})
+    # Taming's settings (temperature 1, top-k 100, its sliding window), run by the cached sampler at
+    # stride 1: every chunk is one token in taming's own window, so it draws exact's tokens (up to float
+    # rounding, like any two runtimes), while a window that does not move costs one cached step per
+    # token instead of a full forward. Larger strides change the windows; choose them by measurement.
+    defaults: dict[str, Any] = field(default_factory=lambda: {"temperature": 1.0, "topK": 100, "topP": 1.0, "sampler": "cached", "stride": 1})
 
 
 @dataclass
@@ -393,6 +397,56 @@ class ConversionResult:
     shapes: TamingShapes
     report: list[str]
     verification: Optional[dict[str, float]] = None
+
+
+MODEL_CARD = "MODEL_CARD.md"
+
+
+def sampler_costs(window: tuple[int, int]) -> list[str]:
+    """What each sampler costs and whether it draws taming's image: for the card and CONVERTER.md."""
+    rows, cols = window
+    n = rows * cols
+    return [
+        "| sampler | the image taming's own sampler draws? | cost |",
+        "| --- | --- | --- |",
+        f"| `exact` | yes: taming's loop | one full forward of {2 * n - 1} positions per token, whatever the canvas |",
+        f"| `cached`, stride 1 | yes: every chunk is one token in taming's own window, so it draws exact's tokens (up to float rounding, like any two runtimes) | one cached step per token while the window stays put, a prefill of up to {2 * n - 1} positions when it moves. At {rows}×{cols} tokens (one window) that is one {n}-token prefill and {n - 1} steps; on wider canvases taming's window moves with almost every token of the middle columns, so there it costs nearly a prefill per token |",
+        "| `cached`, stride s > 1 | no: a chunk's s tokens share one window, so most of them see a window shifted from taming's | one prefill per chunk of s tokens and one cached step per token: far fewer prefills on large canvases; choose s by measurement (`python3 -m training.choose_stride`) |",
+    ]
+
+
+def model_card(manifest: dict[str, Any], shapes: TamingShapes, checkpoint: str, global_step: Optional[int], options: ConvertOptions) -> str:
+    """MODEL_CARD.md of a converted bundle: where it came from, its shapes, and what its defaults cost."""
+    d = manifest["defaults"]
+    window = (manifest["window"]["rows"], manifest["window"]["cols"])
+    f = manifest["gridFactor"]
+    g = shapes.gpt
+    sampler = f"{d['sampler']}" + (f", stride {d['stride']}" if d["sampler"] == "cached" else "")
+    return "\n".join([
+        f"# {manifest['name']}",
+        "",
+        f"Converted by `training.convert_taming` from the taming-transformers checkpoint `{checkpoint}`"
+        f"{'' if global_step is None else f' (global step {global_step})'}; shapes {shapes.source}; "
+        f"{'fp16 weight storage (computed in fp32)' if options.fp16 else 'fp32 weights'}. The weights and their terms are the checkpoint's.",
+        "",
+        f"- {len(manifest['classes'])} COCO-Stuff classes (label value = COCO-Stuff id − 1; see training/CONVERTER.md in Tessera)",
+        f"- VQGANs: f{f} ({window[0] * f}×{window[1] * f} px per window), {shapes.image.n_embed} image codes, {shapes.cond.n_embed} cond codes",
+        f"- GPT: {g.n_layer} layers × {g.n_head} heads × {g.n_embd} wide, block {g.block_size}, a {window[0]}×{window[1]}-token window",
+        "",
+        "## Defaults, and what each sampler costs",
+        "",
+        f"Temperature {d['temperature']}, top-k {d['topK']}, top-p {d['topP']}, **{sampler}**. "
+        "Taming's own settings, run by the cached sampler at stride 1, which draws the exact sampler's "
+        "tokens for less: the default gives the image taming's sampler gives, and a larger stride is a "
+        "choice to make by measurement, with the images in front of you.",
+        "",
+        *sampler_costs(window),
+        "",
+        "Measured on a 2-core CPU for a model of the S-FLCKR size (random weights; Tessera's docs/PERFORMANCE.md): "
+        "256×256 px with these defaults takes tens of seconds, the exact sampler several minutes; the "
+        "transformer's single-token steps dominate, each reading all of its weights.",
+        "",
+    ])
 
 
 def _refuse_non_empty(target: Path) -> None:
@@ -538,6 +592,7 @@ def convert(ckpt: str | Path, out: str | Path, options: Optional[ConvertOptions]
         note(f"exporting ONNX graphs (window {window[0]}×{window[1]}, grid factor {shapes.image.grid_factor}) …")
         manifest = write_bundle(staged, models, identity, options.defaults, int8=options.int8)
         manifest = _post_process(staged, manifest, options, note)
+        (staged / MODEL_CARD).write_text(model_card(manifest, shapes, ckpt.name, loaded.global_step, options))
         verification = None
         if options.verify:
             verification = verify_bundle(staged, models, fp16=options.fp16)
@@ -658,8 +713,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-k", type=int, default=100)
     parser.add_argument("--top-p", type=float, default=1.0)
-    parser.add_argument("--sampler", choices=["exact", "cached"], default="exact")
-    parser.add_argument("--stride", type=int, default=1)
+    parser.add_argument("--sampler", choices=["exact", "cached"], default="cached", help="default sampler (cached at stride 1 draws exact's tokens, faster)")
+    parser.add_argument("--stride", type=int, default=1, help="default cached-sampler stride (1 keeps taming's windows)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the export")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)

@@ -10,6 +10,7 @@ from . import cpu_setup  # noqa: F401
 
 import argparse
 import json
+import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -154,14 +155,22 @@ def main(argv: list[str] | None = None) -> int:
     seeds = args.seed or [0]
     labels = read_layout(args.layout, manifest["classes"], manifest["gridFactor"])
     reference = ReferenceSampler(models)
+    encode_started = time.perf_counter()
     cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
     started = time.perf_counter()
     result = reference.sample(cond, settings, seeds, sampler, stride)
     seconds = time.perf_counter() - started
+    encode_seconds = started - encode_started
     rows, cols = cond.shape[1:]
     print(f"{rows}x{cols} tokens, {sampler} sampler (stride {stride}), {len(seeds)} sample(s): {seconds:.2f} s, min margin {result.min_margin:.3g}")
     if args.tokens_out:
-        Path(args.tokens_out).write_text(json.dumps({"seeds": seeds, "condTokens": cond[0].tolist(), "tokens": result.tokens.tolist()}))
+        # Timings ride along for the benchmark (electron/cli/bench/reference-run.ts reads them), so it
+        # need not parse the printed line; peak RSS is this whole process (torch, weights, sampling).
+        Path(args.tokens_out).write_text(json.dumps({
+            "seeds": seeds, "condTokens": cond[0].tolist(), "tokens": result.tokens.tolist(),
+            "sampler": sampler, "stride": stride, "seconds": seconds, "encodeSeconds": encode_seconds,
+            "threads": torch.get_num_threads(), "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }))
     if args.out:
         from PIL import Image
 

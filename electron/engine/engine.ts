@@ -12,6 +12,7 @@ import { generate, type GenerateOutcome, type GenerateParams, type GenerateTunin
 import { JobQueue } from './jobs/queue.ts';
 import { SILENT_LOGGER, type Logger } from './logger.ts';
 import { modelInfo, type BundleCatalog, type BundleEntry, type Check } from './model/bundle.ts';
+import type { DecodeTiling } from './model/decode-tiles.ts';
 import { checkClassCount, LoadedModel } from './model/loaded-model.ts';
 import { checkGraphs } from './model/model-checks.ts';
 import type { ModelSession, RuntimeFactory } from './runtime.ts';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   /** Check bundle file sizes and hashes on load (default true). */
   verifyFiles?: boolean;
   tuning?: Partial<Omit<GenerateTuning, 'maxCanvas' | 'clock'>>;
+  /** How large token grids are cut for decoding (loaded-model.ts DEFAULT_DECODE_TILING when absent). */
+  decodeTiling?: DecodeTiling;
 }
 
 export interface GenerateRequest {
@@ -70,7 +73,9 @@ export function createEngine(options: EngineOptions): Engine {
   const tuning: GenerateTuning = {
     maxCanvas: options.maxCanvas ?? { width: 2048, height: 2048 },
     reuseWindowCache: options.tuning?.reuseWindowCache ?? true,
-    maxCacheBytes: options.tuning?.maxCacheBytes ?? 1024 * 1024 * 1024,
+    // Windows are dropped after their last chunk (sampler/window-caches.ts), so this only binds for
+    // small strides on wide canvases or large batches: 40 windows of the default model's 6.3 MB.
+    maxCacheBytes: options.tuning?.maxCacheBytes ?? 256 * 1024 * 1024,
     previewBudget: options.tuning?.previewBudget ?? 0.25,
     previewMargin: options.tuning?.previewMargin ?? 2,
     clock: options.clock,
@@ -93,7 +98,7 @@ export function createEngine(options: EngineOptions): Engine {
     const wanted = backend ?? options.defaultBackend ?? 'auto';
     const model = (async () => {
       const runtime = await options.runtimes(wanted);
-      return LoadedModel.open(entry, catalog, runtime, { verifyFiles: options.verifyFiles ?? true, logger });
+      return LoadedModel.open(entry, catalog, runtime, { verifyFiles: options.verifyFiles ?? true, logger, ...(options.decodeTiling ? { decodeTiling: options.decodeTiling } : {}) });
     })();
     loaded.set(entry.path, { backend: wanted, model });
     // A failed load is forgotten, so that fixing the files and retrying works.

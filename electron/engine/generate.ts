@@ -11,7 +11,6 @@ import { labelMapFromIndices, type LabelMap } from '../../shared/labelmap.ts';
 import { Xoshiro128 } from '../../shared/prng.ts';
 import type { EngineEvent, GenerationResult, GenerationSettings } from '../../shared/protocol.ts';
 import type { CancelToken } from './cancel.ts';
-import { chwToRgba } from './image.ts';
 import { ProgressMeter } from './jobs/progress.ts';
 import type { LoadedModel } from './model/loaded-model.ts';
 import { DecodedPreview } from './preview/decoded-preview.ts';
@@ -155,7 +154,8 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
     { reuseWindowCache: tuning.reuseWindowCache, maxCacheBytes: tuning.maxCacheBytes },
   );
   const samplingDone = tuning.clock();
-  const chw = await model.decodeTokens(tokens, grid, cancel);
+  // Tiled, one sample at a time, to RGBA: the decoder's memory stays that of one tile (loaded-model.ts).
+  const images = await model.decodeToRgba(tokens, grid, cancel);
   const finalDecodeMs = tuning.clock() - samplingDone;
   const width = grid.cols * m.gridFactor;
   const height = grid.rows * m.gridFactor;
@@ -163,7 +163,7 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
   const results: GenerationResult[] = tokens.map((t, b) => {
     const result: GenerationResult = {
       jobId: params.jobId,
-      image: { width, height, rgba: chwToRgba(chw, b, width, height) },
+      image: { width, height, rgba: images[b] as Uint8Array<ArrayBuffer> },
       tokens: Uint16Array.from(t),
       entropy: entropy[b] as Float32Array<ArrayBuffer>,
       grid: { rows: grid.rows, cols: grid.cols },

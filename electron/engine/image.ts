@@ -13,21 +13,52 @@ export function labelsToInt64(maps: readonly LabelMap[]): BigInt64Array {
   return out;
 }
 
+/** A rectangle of pixels. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
  * One image of a float [B, 3, H, W] tensor in [-1, 1] → RGBA bytes. `(x + 1) · 127.5`, rounded to
  * nearest and clamped: the same rule for previews and the final image.
  */
 export function chwToRgba(chw: Float32Array, batchIndex: number, width: number, height: number, out: Uint8Array<ArrayBuffer> = new Uint8Array(width * height * 4)): Uint8Array<ArrayBuffer> {
-  const plane = width * height;
-  const base = batchIndex * 3 * plane;
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = Math.round(((chw[base + c * plane + i] as number) + 1) * 127.5);
-      out[4 * i + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-    out[4 * i + 3] = 255;
-  }
+  chwRectToRgba(chw, batchIndex, { width, height }, { x: 0, y: 0, width, height }, out, width, { x: 0, y: 0 });
   return out;
+}
+
+/**
+ * `rect` of one image of a float [B, 3, src.height, src.width] tensor → RGBA bytes at `at` of an
+ * image `outWidth` pixels wide, by chwToRgba's rule. Tiled decoding writes each tile's core
+ * straight into the result with it, so no full-canvas float copy is ever needed.
+ */
+export function chwRectToRgba(
+  chw: Float32Array,
+  batchIndex: number,
+  src: { width: number; height: number },
+  rect: PixelRect,
+  out: Uint8Array,
+  outWidth: number,
+  at: { x: number; y: number },
+): void {
+  const plane = src.width * src.height;
+  const base = batchIndex * 3 * plane;
+  for (let y = 0; y < rect.height; y++) {
+    const srcRow = (rect.y + y) * src.width + rect.x;
+    const dstRow = (at.y + y) * outWidth + at.x;
+    for (let x = 0; x < rect.width; x++) {
+      const i = srcRow + x;
+      const o = 4 * (dstRow + x);
+      for (let c = 0; c < 3; c++) {
+        const v = Math.round(((chw[base + c * plane + i] as number) + 1) * 127.5);
+        out[o + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+      out[o + 3] = 255;
+    }
+  }
 }
 
 /** Nearest-neighbour resize of a label map (the CLI's --size). */

@@ -11,7 +11,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { TesseraError } from '../../shared/errors.ts';
 import type { Logger } from './logger.ts';
 import type { ActiveBackend } from '../../shared/protocol.ts';
-import { describeTensor, type HostTensor, type ModelSession, type ModelSource, type Runtime, type ValueInfo } from './runtime.ts';
+import { describeTensor, type HostTensor, type ModelSession, type ModelSource, type Runtime, type SessionHints, type ValueInfo } from './runtime.ts';
 
 export type TensorFactory = (type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: readonly number[]) => Tensor;
 
@@ -114,7 +114,7 @@ export interface OrtRuntimeParts {
   logger: Logger;
   makeTensor: TensorFactory;
   /** Creates the adapter's own session for a graph; throws its MODEL_INVALID when the graph is refused. */
-  open(label: string, source: ModelSource): Promise<InferenceSession>;
+  open(label: string, source: ModelSource, hints: SessionHints): Promise<InferenceSession>;
 }
 
 /** A `Runtime` over an onnxruntime adapter: wraps each session and releases them all on dispose. */
@@ -123,8 +123,8 @@ export function createOrtRuntime(parts: OrtRuntimeParts): Runtime {
   return {
     backend: parts.backend,
     note: parts.note,
-    async createSession(label: string, source: ModelSource): Promise<ModelSession> {
-      const session = await parts.open(label, source);
+    async createSession(label: string, source: ModelSource, hints: SessionHints = {}): Promise<ModelSession> {
+      const session = await parts.open(label, source, hints);
       const wrapped = new OrtModelSession(label, session, parts.makeTensor, parts.logger);
       sessions.add(wrapped);
       return wrapped;

@@ -35,11 +35,28 @@ export interface ModelSession {
 /** Where a model's bytes come from: a file path (native runtimes load it themselves) or bytes. */
 export type ModelSource = { kind: 'path'; path: string } | { kind: 'bytes'; bytes: Uint8Array; name: string };
 
+/** What a runtime may tune for one graph. */
+export interface SessionHints {
+  /**
+   * The graph's activations are image-sized and its input shapes differ from run to run (canvases,
+   * tiles, preview rectangles). onnxruntime-node then runs it without a memory pattern: a pattern
+   * is a planned block per input shape kept in the arena beside what the first run of that shape
+   * left there, so each new shape adds its whole peak again (measured: +38 MB on a second 384² decode).
+   */
+  imageSized?: boolean;
+  /**
+   * Keep onnxruntime's CPU memory arena (default true). Without it a run's peak is what it needs,
+   * not up to twice that, and nothing stays behind, but every tensor is allocated afresh: several
+   * times slower. For one-off runs on large canvases only (model/canvas-session.ts).
+   */
+  memoryArena?: boolean;
+}
+
 export interface Runtime {
   readonly backend: ActiveBackend;
   /** Why this backend was chosen, or a warning about it (shown in the studio and the CLI). */
   readonly note: string | undefined;
-  createSession(label: string, source: ModelSource): Promise<ModelSession>;
+  createSession(label: string, source: ModelSource, hints?: SessionHints): Promise<ModelSession>;
   dispose(): Promise<void>;
 }
 

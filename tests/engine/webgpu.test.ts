@@ -31,6 +31,7 @@ describe.skipIf(!available)('WebGPU on SwiftShader', () => {
     expect(webgpu.note).toMatch(/^Warning: .*SwiftShader.*software renderer/);
     expect(webgpu.tokens).toEqual(auto.tokens);
     webgpu.entropy.forEach((v: number, i: number) => expect(Math.abs(v - auto.entropy[i])).toBeLessThan(1e-4));
+    webgpu.plainLogits.forEach((v: number, i: number) => expect(Math.abs(v - auto.plainLogits[i])).toBeLessThan(1e-3));
     console.info(`WebGPU (SwiftShader) ${webgpu.ms.toFixed(0)} ms vs CPU ${auto.ms.toFixed(0)} ms for loading and sampling one 4×4 window`);
   }, 180_000);
 });

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pytest
 import torch
 
@@ -14,6 +15,8 @@ from training.bundle_manifest import SCHEMA_PATH, validate_manifest, verify_bund
 from training.bundle_writer import TORCH_WEIGHTS
 from training.convert_taming import ConvertOptions, ConversionResult, _post_process, convert, read_taming_checkpoint, verify_bundle
 from training.ort_node import ort_node_available
+from training.reference_sampler import ReferenceSampler
+from training.sampling import SamplingSettings
 
 from .convert_fixtures.fake_taming_checkpoint import SMALL, official_state_dict, write_fake_checkpoint, write_project_yaml
 
@@ -45,10 +48,33 @@ def test_manifest_validates_and_describes_the_checkpoint(converted: ConversionRe
     assert manifest["transformer"] == {"layers": 2, "heads": 2, "width": 32, "blockSize": 32, "vocabSize": SMALL.vocab_size}
     assert len(manifest["classes"]) == 182 and manifest["classes"][156]["name"] == "sky-other"
     assert sorted(p.name for p in converted.out.iterdir()) == sorted(
-        ["cond_encoder.onnx", "image_encoder.onnx", "image_decoder.onnx", "transformer.onnx", "manifest.json", TORCH_WEIGHTS]
+        ["cond_encoder.onnx", "image_encoder.onnx", "image_decoder.onnx", "transformer.onnx", "manifest.json", "MODEL_CARD.md", TORCH_WEIGHTS]
     )
     assert [p.name for p in converted.out.parent.iterdir()] == ["sflckr"]  # no temp folder left beside it
     assert any("project.yaml" in line for line in converted.report) and any("neutralised" in line for line in converted.report)
+
+
+def test_defaults_are_the_cached_sampler_at_stride_one_and_the_card_says_what_each_costs(converted: ConversionResult) -> None:
+    manifest = json.loads((converted.out / "manifest.json").read_text())
+    assert manifest["defaults"] == {"temperature": 1.0, "topK": 100, "topP": 1.0, "sampler": "cached", "stride": 1}
+    card = (converted.out / "MODEL_CARD.md").read_text()
+    assert "**cached, stride 1**" in card and "global step 123456" in card
+    # The 4x4 window of the small checkpoint: exact runs 31 positions per token; stride 1 one 16-token prefill and 15 steps.
+    assert "one full forward of 31 positions per token" in card and "one 16-token prefill and 15 steps" in card
+
+
+def test_the_default_sampler_draws_the_exact_samplers_tokens(converted: ConversionResult) -> None:
+    """Stride 1 keeps taming's window for every token, so the default gives exact's image (6x6 tokens: the window slides)."""
+    reference = ReferenceSampler(converted.models)
+    labels = np.zeros((1, 6 * 16, 6 * 16), dtype=np.int64)
+    labels[:, 40:, :] = 156  # sky-other over a band of the next class
+    labels[:, 60:, 30:70] = 157
+    cond = reference.encode_layout(labels)
+    settings = SamplingSettings(temperature=1.0, top_k=8, top_p=1.0)
+    exact = reference.sample(cond, settings, [3], "exact")
+    cached = reference.sample(cond, settings, [3], "cached", 1)
+    assert cond.shape == (1, 6, 6)
+    assert np.array_equal(exact.tokens, cached.tokens)
 
 
 def test_modules_hold_the_checkpoint_weights(converted: ConversionResult) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = sorted({*ROOT.glob("training/*.sh"), *ROOT.glob("scripts/*.sh"), *ROOT.glob("build/*.sh"), ROOT / ".ci/run"})
+SCRIPTS = sorted({*ROOT.glob("training/*.sh"), *ROOT.glob("scripts/*.sh"), *ROOT.glob("build/*.sh"), *ROOT.glob("bench/*.sh"), ROOT / ".ci/run"})
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -19,4 +19,4 @@ def test_the_script_parses(script: Path) -> None:
 
 
 def test_the_scripts_are_found() -> None:
-    assert ROOT / "training/train_default_model_v2.sh" in SCRIPTS and len(SCRIPTS) >= 4
+    assert ROOT / "training/train_default_model_v2.sh" in SCRIPTS and ROOT / "bench/gpu-check.sh" in SCRIPTS and len(SCRIPTS) >= 5

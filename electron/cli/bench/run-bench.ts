@@ -1,220 +1,287 @@
 /**
- * The benchmark behind `npm run bench` and `tessera bench`: tokens/s of the exact and cached
- * samplers at 16×16 and 32×32 tokens, the cached/exact ratio, batching, time to first preview,
- * peak RSS, and the engine against the Python reference sampler on the same weights.
+ * The benchmark behind `npm run bench` and `tessera bench`.
+ *
+ * Honest by construction:
+ *  - the engine and the Python reference (PyTorch eager) run interleaved in one process tree
+ *    (reference, engine, engine without window reuse; round after round), so a change in the
+ *    machine's load hits both sides alike; ratios come from the medians of those rounds;
+ *  - both sides get the same thread count: onnxruntime's intra-op pool, torch.set_num_threads and
+ *    the BLAS/OpenMP pool variables of the reference process;
+ *  - every figure carries the 1-minute load average taken right after it, and a run that starts
+ *    above IDLE_LOAD_MAX says it is not an idle run (and still runs);
+ *  - the first-preview figure is cold: a layout the engine has not seen, each run.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { encodeIndexPng } from '../../../shared/labelmap.ts';
+import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
+import type { Manifest } from '../../../shared/manifest.ts';
 import type { Backend, GenerationSettings } from '../../../shared/protocol.ts';
-import { defaultThreads } from '../../engine/node/backends.ts';
-import { REPO_ROOT } from '../../engine/node/bundle-catalog.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { writeFileAtomic } from '../support/files.ts';
+import { measureFirstPreview, median } from './first-preview.ts';
 import { benchLayout } from './layouts.ts';
-import { formatWorkflowBench, runWorkflowBench, type WorkflowBench } from './workflow-bench.ts';
+import { checkIdle, formatLoad, load1, loadAverages } from './load.ts';
+import { runReference, threadEnv } from './reference-run.ts';
+import { BENCH_REPORT_FORMAT, BenchReportSchema, type BenchReport, type BenchRow, type Comparison, type InterleavedRun } from './report.ts';
+import { runWorkflowBench } from './workflow-bench.ts';
 
 export interface BenchOptions {
   model: string;
   backend: Backend;
-  /** Token grid sides to measure. */
+  /** Token grid sides to measure; the first is the comparison grid, the largest the first-preview grid. */
   sizes: number[];
-  /** Seeds batched together in the batching measurement. */
+  /** Seeds batched together in the batching measurement (1 = skip). */
   batch: number;
+  /** Runs per engine row (the fastest counts). */
   repeat: number;
+  /** Interleaved engine/reference rounds. */
+  rounds: number;
   python: string | null;
   outDir: string;
-  /** Largest grid the exact sampler and the reference are run on (they are slow on big models). */
+  /** Largest grid (in tokens) the exact sampler is run on. */
   exactMaxTokens: number;
-  /** Cached sampler stride (default: the window width, one prefill per window row). */
+  /** Cached sampler stride for the rows and the comparison (default: the window width). */
   stride?: number;
+  /** onnxruntime intra-op threads = torch threads = BLAS/OpenMP pool size of the reference. */
+  threads: number;
+  /** quick: no exact, batch or workflow rows, fewer first-preview runs (bench/gpu-check.sh, tests). */
+  profile: 'full' | 'quick';
 }
 
-export interface BenchRow {
-  name: string;
-  grid: string;
-  sampler: 'exact' | 'cached';
-  stride: number;
-  batch: number;
-  tokens: number;
-  /** Job start to last token: cond encoding, sampling and throttled preview decodes. */
-  samplingSeconds: number;
-  /** Including the final full decode. */
-  totalSeconds: number;
-  tokensPerSecond: number;
-  previewDecodes: number;
-  firstPreviewMs: number | null;
-  forwards: number;
-  positions: number;
-}
+const SEED = 7;
 
-export interface BenchReport {
-  date: string;
-  model: { id: string; version: string; path: string };
-  backend: string;
-  backendNote: string | undefined;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string; threads: number; loadAverage: number[] };
-  rows: BenchRow[];
-  reference: Array<{ grid: string; sampler: string; stride: number; seconds: number; engineSeconds: number; speedup: number; tokensAgree: boolean | null }>;
-  /** Batch throughput and inpainting time (workflow-bench.ts). */
-  workflows?: WorkflowBench;
-  summary: { cachedOverExact32: number | null; engineOverReference: { exact: number | null; cached: number | null }; firstPreviewMs: number | null; peakRssMb: number; batchSpeedup: number | null };
-}
-
-export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
-  const engine = createNodeEngine({ backend: options.backend, logger: stderrLogger(), maxCanvas: { width: 8192, height: 8192 }, tuning: {} });
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<{ report: BenchReport; file: string }> {
+  const idle = checkIdle(loadAverages());
+  log(`load average at start: ${idle.loadAtStart.join(' ')}${idle.idle ? ' (idle)' : ''}; threads: ${options.threads} for the engine and the reference`);
+  if (idle.warning) log(`WARNING: ${idle.warning}`);
+  const engineOptions = { backend: options.backend, threads: options.threads, logger: stderrLogger(), maxCanvas: { width: 8192, height: 8192 } };
+  const engine = createNodeEngine({ ...engineOptions, tuning: {} });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   try {
     const info = await engine.loadModel(options.model, options.backend);
-    const model = await engine.model(options.model);
-    const m = model.manifest;
-    const defaults = m.defaults;
+    const m = (await engine.model(options.model)).manifest;
     const stride = Math.min(m.window.cols, options.stride ?? m.window.cols);
-    const settings = (sampler: 'exact' | 'cached', seed: number): GenerationSettings => ({
-      seed,
-      temperature: defaults?.temperature ?? 1,
-      topK: defaults?.topK ?? Math.min(100, m.vocab.image),
-      topP: defaults?.topP ?? 1,
-      sampler,
-      stride: sampler === 'exact' ? 1 : stride,
-      decodedPreviews: true,
-    });
+    const settings = settingsFor(m, stride);
+    const layoutOf = (side: number): LabelMap => benchLayout(side * m.gridFactor, side * m.gridFactor, m.classes.length);
     const rows: BenchRow[] = [];
-    const run = async (name: string, side: number, sampler: 'exact' | 'cached', seeds: number[]): Promise<BenchRow> => {
-      const layout = benchLayout(side * m.gridFactor, side * m.gridFactor, m.classes.length);
+    const row = async (name: string, side: number, s: GenerationSettings, seeds: number[], repeat = options.repeat): Promise<BenchRow> => {
       let best: BenchRow | null = null;
-      for (let r = 0; r < options.repeat; r++) {
-        const started = performance.now();
-        const outcome = await engine.generateWithStats({ jobId: `bench-${name}-${r}`, model: options.model, layout, settings: settings(sampler, seeds[0] as number), seeds }, () => undefined);
-        const totalSeconds = (performance.now() - started) / 1000;
-        const samplingSeconds = outcome.stats.samplingMs / 1000;
-        const tokens = side * side * seeds.length;
-        const row: BenchRow = {
-          name,
-          grid: `${side}×${side}`,
-          sampler,
-          stride: sampler === 'exact' ? 1 : stride,
-          batch: seeds.length,
-          tokens,
-          samplingSeconds,
-          totalSeconds,
-          tokensPerSecond: tokens / samplingSeconds,
-          previewDecodes: outcome.stats.previewDecodes,
-          firstPreviewMs: outcome.stats.firstPreviewMs,
-          forwards: outcome.stats.forwards,
-          positions: outcome.stats.positions,
-        };
-        if (!best || row.samplingSeconds < best.samplingSeconds) best = row;
+      for (let r = 0; r < repeat; r++) {
+        const run = withoutTokens(await engineRow(engine, options.model, name, side, layoutOf(side), s, seeds, true));
+        if (!best || run.samplingSeconds < best.samplingSeconds) best = run;
       }
-      const row = best as BenchRow;
-      rows.push(row);
-      log(`  ${row.name.padEnd(24)} ${row.grid.padEnd(7)} ${row.tokensPerSecond.toFixed(1).padStart(8)} tok/s  ${row.samplingSeconds.toFixed(2)} s sampling, ${row.totalSeconds.toFixed(2)} s total`);
-      return row;
+      const done = best as BenchRow;
+      rows.push(done);
+      log(`  ${done.name.padEnd(26)} ${done.grid.padEnd(7)} ${done.tokensPerSecond.toFixed(1).padStart(8)} tok/s  ${done.samplingSeconds.toFixed(2)} s sampling, ${done.totalSeconds.toFixed(2)} s total  (${formatLoad(done.load)})`);
+      return done;
     };
 
-    // Warm-up: the first run pays for lazy initialisation inside onnxruntime.
-    await run('warm-up', m.window.rows, 'cached', [1]);
-    rows.pop();
-    const bySize = new Map<number, { exact: BenchRow | null; cached: BenchRow }>();
+    // Warm-up: the first run pays for onnxruntime's lazy initialisation.
+    await engineRow(engine, options.model, 'warm-up', m.window.rows, layoutOf(m.window.rows), settings('cached', SEED), [SEED], false);
+    const quick = options.profile === 'quick';
+    const bySize = new Map<number, { cached: BenchRow; exact: BenchRow | null }>();
+    const defaults = m.defaults;
     for (const side of options.sizes) {
-      const cached = await run(`cached s${stride}`, side, 'cached', [7]);
-      const exact = side * side <= options.exactMaxTokens ? await run('exact', side, 'exact', [7]) : null;
-      bySize.set(side, { exact, cached });
-    }
-    const batchSide = options.sizes[0] as number;
-    const single = bySize.get(batchSide)?.cached ?? null;
-    const batched = options.batch > 1 ? await run(`cached s${stride} batch ${options.batch}`, batchSide, 'cached', Array.from({ length: options.batch }, (_, i) => 7 + i)) : null;
-
-    const reference: BenchReport['reference'] = [];
-    if (options.python) {
-      const refSide = options.sizes[0] as number;
-      const layout = benchLayout(refSide * m.gridFactor, refSide * m.gridFactor, m.classes.length);
-      const layoutFile = path.join(tmp, 'layout.png');
-      writeFileSync(layoutFile, encodeIndexPng(layout));
-      for (const sampler of ['exact', 'cached'] as const) {
-        const s = settings(sampler, 7);
-        const tokensFile = path.join(tmp, `tokens-${sampler}.json`);
-        const args = ['-m', 'training.reference_sampler', '--bundle', info.path, '--layout', layoutFile, '--seed', '7', '--temperature', String(s.temperature), '--top-k', String(s.topK), '--top-p', String(s.topP), '--sampler', sampler, '--stride', String(s.stride), '--tokens-out', tokensFile];
-        log(`  reference: ${options.python} ${args.slice(0, 2).join(' ')} … --sampler ${sampler}`);
-        const proc = spawnSync(options.python, args, { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
-        const match = /:\s*([\d.]+)\s*s,/.exec(proc.stdout ?? '');
-        if (proc.status !== 0 || !match) {
-          log(`  reference sampler failed (${proc.status}): ${(proc.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
-          continue;
-        }
-        const refSeconds = Number(match[1]);
-        const engineRow = sampler === 'exact' ? bySize.get(refSide)?.exact : bySize.get(refSide)?.cached;
-        const engineSeconds = engineRow?.samplingSeconds ?? NaN;
-        let agree: boolean | null = null;
-        try {
-          const refTokens = (JSON.parse(readFileSync(tokensFile, 'utf8')) as { tokens: number[][][] }).tokens[0]?.flat() ?? [];
-          const again = await engine.generateWithStats({ jobId: `bench-agree-${sampler}`, model: options.model, layout, settings: s }, () => undefined);
-          agree = JSON.stringify(Array.from(again.results[0]?.tokens ?? [])) === JSON.stringify(refTokens);
-        } catch {
-          agree = null;
-        }
-        reference.push({ grid: `${refSide}×${refSide}`, sampler, stride: s.stride, seconds: refSeconds, engineSeconds, speedup: refSeconds / engineSeconds, tokensAgree: agree });
-        log(`  reference ${sampler}: ${refSeconds.toFixed(2)} s vs engine ${engineSeconds.toFixed(2)} s → ${(refSeconds / engineSeconds).toFixed(1)}×, tokens ${agree === null ? '?' : agree ? 'identical' : 'differ'}`);
+      const cached = await row(`cached s${stride}`, side, settings('cached', SEED), [SEED]);
+      const exact = !quick && side * side <= options.exactMaxTokens ? await row('exact', side, settings('exact', SEED), [SEED], 1) : null;
+      bySize.set(side, { cached, exact });
+      const defaultsDiffer = defaults !== undefined && (defaults.sampler !== 'cached' || defaults.stride !== stride);
+      if (defaults && defaultsDiffer && (defaults.sampler === 'cached' || (!quick && side * side <= options.exactMaxTokens))) {
+        const name = defaults.sampler === 'exact' ? 'model defaults: exact' : `model defaults: cached s${defaults.stride}`;
+        await row(name, side, { ...settings(defaults.sampler, SEED), stride: defaults.sampler === 'exact' ? 1 : defaults.stride }, [SEED], 1);
       }
     }
+    const compareSide = options.sizes[0] as number;
+    if (!quick && options.batch > 1) await row(`cached s${stride} batch ${options.batch}`, compareSide, settings('cached', SEED), Array.from({ length: options.batch }, (_, i) => SEED + i), 1);
 
-    const workflows = await runWorkflowBench(engine, options.model, m.classes.length, settings('cached', 7), Math.max(2, options.batch), log);
-    const largest = Math.max(...options.sizes);
-    const big = bySize.get(largest);
-    const speedup = (sampler: string): number | null => reference.find((r) => r.sampler === sampler)?.speedup ?? null;
+    const previewSide = Math.max(...options.sizes);
+    const firstPreview = await measureFirstPreview(engine, { modelRef: options.model, side: previewSide, gridFactor: m.gridFactor, classCount: m.classes.length, settings: settings('cached', SEED), runs: quick ? 2 : 5 }, log);
+    const workflows = quick ? null : await runWorkflowBench(engine, options.model, m.classes.length, settings('cached', SEED), Math.max(2, options.batch), log);
+    // Before the comparison starts a second engine (without window reuse) in this process.
+    const enginePeakRssMb = process.resourceUsage().maxRSS / 1024;
+
+    const comparison = options.python ? await compareWithReference(engine, engineOptions, { ...options, python: options.python }, info.path, layoutOf(compareSide), compareSide, settings('cached', SEED), tmp, log) : null;
+
     const report: BenchReport = {
+      format: BENCH_REPORT_FORMAT,
       date: new Date().toISOString(),
+      profile: options.profile,
       model: { id: info.id, version: info.version, path: info.path },
       backend: info.backend ?? options.backend,
-      backendNote: info.backendNote,
-      machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, platform: `${process.platform}-${process.arch}`, threads: defaultThreads(), loadAverage: os.loadavg().map((v) => Number(v.toFixed(1))) },
+      backendNote: info.backendNote ?? null,
+      machine: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, platform: `${process.platform}-${process.arch}` },
+      threads: { engineIntraOp: options.threads, reference: options.threads, referenceEnv: threadEnv(options.threads) },
+      load: { atStart: idle.loadAtStart, atEnd: loadAverages(), idle: idle.idle, warning: idle.warning },
       rows,
-      reference,
+      comparison,
+      firstPreview,
       workflows,
-      summary: {
-        cachedOverExact32: big?.exact ? big.cached.tokensPerSecond / big.exact.tokensPerSecond : null,
-        // The same algorithm on both sides: engine exact vs reference exact, engine cached vs reference cached.
-        engineOverReference: { exact: speedup('exact'), cached: speedup('cached') },
-        firstPreviewMs: big?.cached.firstPreviewMs ?? null,
-        peakRssMb: process.resourceUsage().maxRSS / 1024,
-        batchSpeedup: batched && single ? batched.tokensPerSecond / single.tokensPerSecond : null,
-      },
+      summary: summarise(rows, bySize, compareSide, comparison, firstPreview.medianMs, enginePeakRssMb, options.batch),
     };
+    BenchReportSchema.parse(report);
     const file = path.join(options.outDir, `${report.date.slice(0, 19).replace(/[:T]/g, '-')}-${info.id}-${report.backend}.json`);
     await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
     log(`wrote ${path.relative(process.cwd(), file)}`);
-    return report;
+    return { report, file };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     await engine.dispose();
   }
 }
 
-/** The table printed at the end (and pasted into docs/PERFORMANCE.md). */
-export function formatBenchTable(report: BenchReport): string {
-  const lines = [
-    `model ${report.model.id} ${report.model.version} · backend ${report.backend} · ${report.machine.threads} threads on ${report.machine.cpus} cores (${report.machine.cpuModel}, load average ${report.machine.loadAverage.join(' ')}) · ${report.date.slice(0, 10)}`,
-    '',
-    '| run | grid | batch | tokens/s | sampling s | total s | positions | decoded previews | first preview |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...report.rows.map(
-      (r) =>
-        `| ${r.name} | ${r.grid} | ${r.batch} | ${r.tokensPerSecond.toFixed(1)} | ${r.samplingSeconds.toFixed(2)} | ${r.totalSeconds.toFixed(2)} | ${r.positions} | ${r.previewDecodes} | ${r.firstPreviewMs === null ? '–' : `${r.firstPreviewMs.toFixed(0)} ms`} |`,
-    ),
-  ];
-  if (report.reference.length > 0) {
-    lines.push('', '| Python reference | grid | stride | reference s | engine s | speed-up | same tokens |', '|---|---|---|---|---|---|---|');
-    for (const r of report.reference) lines.push(`| ${r.sampler} | ${r.grid} | ${r.stride} | ${r.seconds.toFixed(2)} | ${r.engineSeconds.toFixed(2)} | ${r.speedup.toFixed(1)}× | ${r.tokensAgree === null ? '?' : r.tokensAgree ? 'yes' : 'no'} |`);
+/** The model's sampling settings (temperature, top-k, top-p) with the given sampler; exact runs at stride 1. */
+function settingsFor(m: Manifest, stride: number): (sampler: 'exact' | 'cached', seed: number) => GenerationSettings {
+  return (sampler, seed) => ({
+    seed,
+    temperature: m.defaults?.temperature ?? 1,
+    topK: m.defaults?.topK ?? Math.min(100, m.vocab.image),
+    topP: m.defaults?.topP ?? 1,
+    sampler,
+    stride: sampler === 'exact' ? 1 : stride,
+    decodedPreviews: true,
+  });
+}
+
+async function engineRow(engine: Engine, model: string, name: string, side: number, layout: LabelMap, s: GenerationSettings, seeds: number[], reuse: boolean): Promise<BenchRow & { result: Uint16Array }> {
+  const started = performance.now();
+  const outcome = await engine.generateWithStats({ jobId: `bench-${name}-${side}`, model, layout, settings: s, seeds }, () => undefined);
+  const totalSeconds = (performance.now() - started) / 1000;
+  const samplingSeconds = outcome.stats.samplingMs / 1000;
+  const tokens = side * side * seeds.length;
+  return {
+    name,
+    grid: `${side}×${side}`,
+    sampler: s.sampler,
+    stride: s.stride,
+    reuseWindowCache: reuse,
+    batch: seeds.length,
+    tokens,
+    samplingSeconds,
+    totalSeconds,
+    tokensPerSecond: tokens / samplingSeconds,
+    previewDecodes: outcome.stats.previewDecodes,
+    firstPreviewMs: outcome.stats.firstPreviewMs,
+    forwards: outcome.stats.forwards,
+    positions: outcome.stats.positions,
+    load: load1(),
+    result: outcome.results[0]?.tokens ?? new Uint16Array(0),
+  };
+}
+
+/**
+ * Rounds of: the reference's cached sampler, the engine's cached sampler (same settings and seed),
+ * the engine's cached sampler without window reuse (the reference's forwards: each chunk prefills).
+ * Decoded previews are off on the engine side (the reference makes none); both sides' seconds
+ * include the cond encoding.
+ */
+async function compareWithReference(
+  engine: Engine,
+  engineOptions: Parameters<typeof createNodeEngine>[0],
+  options: BenchOptions & { python: string },
+  bundlePath: string,
+  layout: LabelMap,
+  side: number,
+  cached: GenerationSettings,
+  tmp: string,
+  log: (line: string) => void,
+): Promise<Comparison> {
+  const layoutFile = path.join(tmp, 'layout.png');
+  writeFileSync(layoutFile, encodeIndexPng(layout));
+  const s = { ...cached, decodedPreviews: false };
+  const noReuse = createNodeEngine({ ...engineOptions, tuning: { reuseWindowCache: false } });
+  const runs: InterleavedRun[] = [];
+  const errors: string[] = [];
+  let referencePeakRssMb: number | null = null;
+  const tokens = side * side;
+  try {
+    await engineRow(noReuse, options.model, 'warm-up no reuse', side, layout, s, [s.seed], false);
+    for (let round = 1; round <= options.rounds; round++) {
+      const ref = runReference({ python: options.python, bundle: bundlePath, layoutFile, settings: s, threads: options.threads, tmp });
+      let refTokens: number[] | null = null;
+      if (ref.ok) {
+        refTokens = ref.tokens;
+        const seconds = ref.output.seconds + ref.output.encodeSeconds;
+        referencePeakRssMb = Math.max(referencePeakRssMb ?? 0, ref.output.peakRssMb);
+        runs.push({ round, who: 'reference', seconds, tokensPerSecond: tokens / seconds, tokensAgree: null, load: load1() });
+        log(`  round ${round} reference (PyTorch eager) cached s${s.stride} ${side}×${side}: ${seconds.toFixed(2)} s  (${formatLoad(load1())})`);
+      } else {
+        errors.push(`round ${round}: ${ref.error}`);
+        log(`  round ${round} reference failed: ${ref.error}`);
+      }
+      for (const [who, e] of [['engine', engine], ['engine-no-reuse', noReuse]] as const) {
+        const run = await engineRow(e, options.model, who, side, layout, s, [s.seed], who === 'engine');
+        const agree = refTokens ? sameTokens(run.result, refTokens) : null;
+        runs.push({ round, who, seconds: run.samplingSeconds, tokensPerSecond: run.tokensPerSecond, tokensAgree: agree, load: run.load });
+        log(`  round ${round} ${who.padEnd(15)} cached s${s.stride} ${side}×${side}: ${run.samplingSeconds.toFixed(2)} s, tokens ${agree === null ? '?' : agree ? 'identical' : 'DIFFER'}  (${formatLoad(run.load)})`);
+      }
+    }
+  } finally {
+    await noReuse.dispose();
   }
-  const s = report.summary;
-  const fmt = (v: number | null, unit: string, digits = 1): string => (v === null ? 'n/a' : `${v.toFixed(digits)}${unit}`);
-  lines.push(
-    '',
-    `cached/exact at the largest grid: ${fmt(s.cachedOverExact32, '×')} (goal ≥ 10×) · engine vs Python reference: exact ${fmt(s.engineOverReference.exact, '×')}, cached ${fmt(s.engineOverReference.cached, '×')} (goal ≥ 5×) · first preview: ${fmt(s.firstPreviewMs, ' ms', 0)} (goal ≤ 150 ms) · batching: ${fmt(s.batchSpeedup, '×')} · peak RSS ${s.peakRssMb.toFixed(0)} MB`,
-  );
-  lines.push(...formatWorkflowBench(report.workflows));
-  return lines.join('\n');
+  const med = (who: InterleavedRun['who']): number | null => {
+    const v = runs.filter((r) => r.who === who).map((r) => r.seconds);
+    return v.length ? median(v) : null;
+  };
+  return {
+    grid: `${side}×${side}`,
+    sampler: 'cached',
+    stride: s.stride,
+    seed: s.seed,
+    runs,
+    referenceThreads: options.threads,
+    referencePeakRssMb,
+    median: { reference: med('reference') ?? NaN, engine: med('engine') ?? NaN, engineNoReuse: med('engine-no-reuse') },
+    errors,
+  };
+}
+
+function withoutTokens(run: BenchRow & { result: Uint16Array }): BenchRow {
+  const row: BenchRow & { result?: Uint16Array } = { ...run };
+  delete row.result;
+  return row;
+}
+
+function sameTokens(a: Uint16Array, b: readonly number[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+function summarise(
+  rows: BenchRow[],
+  bySize: Map<number, { cached: BenchRow; exact: BenchRow | null }>,
+  compareSide: number,
+  comparison: Comparison | null,
+  firstPreviewMs: number,
+  enginePeakRssMb: number,
+  batch: number,
+): BenchReport['summary'] {
+  const ratio = (who: InterleavedRun['who'], engineName: string, engineSeconds: number | null): BenchReport['summary']['fastestOverReferenceCached'] => {
+    if (!comparison || engineSeconds === null || !Number.isFinite(comparison.median.reference)) return null;
+    const perRound: number[] = [];
+    for (const ref of comparison.runs.filter((r) => r.who === 'reference')) {
+      const mine = comparison.runs.find((r) => r.who === who && r.round === ref.round);
+      if (mine) perRound.push(ref.seconds / mine.seconds);
+    }
+    if (perRound.length === 0) return null;
+    return { ratio: median(perRound), perRound, engine: engineName, engineSeconds, referenceSeconds: comparison.median.reference };
+  };
+  const cached = comparison ? ratio('engine', `cached s${comparison.stride}`, comparison.median.engine) : null;
+  const noReuse = comparison ? ratio('engine-no-reuse', `cached s${comparison.stride}, no window reuse`, comparison.median.engineNoReuse) : null;
+  const fastest = [cached, noReuse].filter((r) => r !== null).sort((a, b) => a.engineSeconds - b.engineSeconds)[0] ?? null;
+  const engineRuns = comparison?.runs.filter((r) => r.who !== 'reference') ?? [];
+  const atCompare = bySize.get(compareSide);
+  const single = atCompare?.cached ?? null;
+  const batched = rows.find((r) => r.batch === batch && batch > 1) ?? null;
+  return {
+    fastestOverReferenceCached: fastest,
+    cachedOverReferenceCached: cached,
+    cachedTokensAgree: engineRuns.length && engineRuns.every((r) => r.tokensAgree !== null) ? engineRuns.every((r) => r.tokensAgree === true) : null,
+    noReuseOverReferenceCached: noReuse,
+    cachedOverExact: atCompare?.exact ? atCompare.cached.tokensPerSecond / atCompare.exact.tokensPerSecond : null,
+    firstPreviewMs,
+    peakRssMb: { engine: enginePeakRssMb, reference: comparison?.referencePeakRssMb ?? null },
+    batchSpeedup: batched && single ? batched.tokensPerSecond / single.tokensPerSecond : null,
+  };
 }

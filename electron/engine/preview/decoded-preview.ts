@@ -10,13 +10,12 @@
  * tokens around the tile it is visually indistinguishable at preview scale. So only the tokens
  * sampled since the last preview are decoded, inside their bounding box grown by `margin` tokens
  * (2 by default) on every side, and only their own cells are pasted. When the decoder's graph has
- * a fixed input size, the whole grid is decoded instead. The final image is always a full decode.
+ * a fixed input size, the whole grid is decoded instead. The final image decodes every token.
  */
 import type { GridSize } from '../../../shared/grid.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import type { CancelToken } from '../cancel.ts';
-import { chwToRgba } from '../image.ts';
 import type { LoadedModel } from '../model/loaded-model.ts';
 import { classLut, dim } from './token-preview.ts';
 
@@ -117,12 +116,13 @@ export class DecodedPreview {
       for (let r = 0; r < rect.rows; r++) for (let c = 0; c < rect.cols; c++) tile[r * rect.cols + c] = t[(rect.top + r) * this.grid.cols + rect.left + c] as number;
       return tile;
     });
-    const chw = await this.model.decodeTokens(tiles, { rows: rect.rows, cols: rect.cols }, cancel);
+    // A large dirty rectangle is itself decoded in tiles (loaded-model.ts), so a preview never needs
+    // more decoder memory than the final image.
+    const decoded = await this.model.decodeToRgba(tiles, { rows: rect.rows, cols: rect.cols }, cancel);
     const tw = rect.cols * this.f;
-    const th = rect.rows * this.f;
     const f = this.f;
     tokens.forEach((_, b) => {
-      const tileRgba = chwToRgba(chw, b, tw, th);
+      const tileRgba = decoded[b] as Uint8Array;
       const canvas = this.canvases[b] as Uint8Array;
       for (let r = 0; r < rect.rows; r++) {
         for (let c = 0; c < rect.cols; c++) {

@@ -10,7 +10,7 @@
  * being predicted is final when it is predicted (raster order), so a cache entry stays valid for
  * as long as its window is in use: the next chunk only feeds the positions that are new to it.
  * With reuse off every chunk prefills from scratch, as the Python reference does; both give the
- * same logits up to float rounding (tested).
+ * same logits up to float rounding (tested). Which caches are kept, and for how long: window-caches.ts.
  */
 import { chunkSchedule } from '../../../shared/grid.ts';
 import type { Xoshiro128 } from '../../../shared/prng.ts';
@@ -18,21 +18,15 @@ import type { KvCache, TransformerRunner } from '../model/transformer.ts';
 import { checkedDraw } from './draw.ts';
 import { batchSequence } from './sequence.ts';
 import type { SamplerJob, SamplerStats } from './types.ts';
+import { nextWindowUses, WindowCaches, windowKey, type WindowEntry } from './window-caches.ts';
 
 export interface CachedOptions {
   /** Reuse a window's KV cache across chunks (see above). */
   reuseWindowCache: boolean;
-  /** Upper bound on cached KV bytes kept across chunks; least recently used windows go first. */
+  /** Upper bound on cached KV bytes kept across chunks; the window needed latest goes first. */
   maxCacheBytes: number;
-}
-
-interface WindowEntry {
-  top: number;
-  left: number;
-  cache: KvCache;
-  /** Sequence positions already in the cache: [0, fed). */
-  fed: number;
-  lastUse: number;
+  /** Drop a window's cache after its last chunk (default true; off only to compare with). */
+  dropUnusableWindows?: boolean;
 }
 
 export async function sampleCached(job: SamplerJob, transformer: TransformerRunner, options: CachedOptions): Promise<SamplerStats> {
@@ -43,8 +37,16 @@ export async function sampleCached(job: SamplerJob, transformer: TransformerRunn
   const scratch = new Float64Array(job.imageVocab);
   const stats: SamplerStats = { forwards: 0, positions: 0 };
   const total = job.region ? job.region.reduce((s, v) => s + (v ? 1 : 0), 0) : grid.rows * grid.cols;
-  const entries = new Map<string, WindowEntry>();
-  let clock = 0;
+  const chunks = chunkSchedule(grid, window, job.stride);
+  const region = job.region;
+  const runs = (i: number): boolean => {
+    const c = chunks[i] as (typeof chunks)[number];
+    if (!region) return true;
+    for (let k = 0; k < c.count; k++) if (region[c.row * grid.cols + c.col + k]) return true;
+    return false;
+  };
+  const nextUse = nextWindowUses(chunks, runs);
+  const caches = new WindowCaches((c) => transformer.cacheBytes(c), options.maxCacheBytes, options.dropUnusableWindows ?? true);
   let done = 0;
 
   /**
@@ -58,26 +60,13 @@ export async function sampleCached(job: SamplerJob, transformer: TransformerRunn
     const result = await transformer.forward(ids, batch, past, true, job.cancel);
     stats.forwards++;
     stats.positions += batch * (upto - from);
-    return { logits: result.logits, seq: upto - from, entry: { top, left, cache: result.cache as KvCache, fed: upto, lastUse: ++clock } };
+    return { logits: result.logits, seq: upto - from, entry: { top, left, cache: result.cache as KvCache, fed: upto } };
   };
 
-  const evict = (currentTop: number): void => {
-    // A window above the current one is never used again: the top only moves down in raster order.
-    for (const [key, e] of entries) if (e.top < currentTop) entries.delete(key);
-    let bytes = 0;
-    for (const e of entries.values()) bytes += transformer.cacheBytes(e.cache);
-    const byAge = [...entries.entries()].sort((a, b) => a[1].lastUse - b[1].lastUse);
-    while (bytes > options.maxCacheBytes && byAge.length > 1) {
-      const [key, e] = byAge.shift() as [string, WindowEntry];
-      entries.delete(key);
-      bytes -= transformer.cacheBytes(e.cache);
-    }
-  };
-
-  for (const chunk of chunkSchedule(grid, window, job.stride)) {
-    const key = `${chunk.top},${chunk.left}`;
+  for (const [index, chunk] of chunks.entries()) {
+    const key = windowKey(chunk);
     // Within a chunk the cache is always carried (that is what a chunk is); across chunks only with reuse.
-    let current: WindowEntry | null = options.reuseWindowCache ? (entries.get(key) ?? null) : null;
+    let current: WindowEntry | null = options.reuseWindowCache ? caches.get(key) : null;
     let sampledInChunk = 0;
     for (let k = 0; k < chunk.count; k++) {
       const row = chunk.row;
@@ -97,11 +86,10 @@ export async function sampleCached(job: SamplerJob, transformer: TransformerRunn
       sampledInChunk++;
       job.onToken?.(index, done);
     }
-    if (options.reuseWindowCache && current) {
-      entries.set(key, current);
-      evict(chunk.top);
-    }
+    // A chunk without region tokens ran nothing: what is kept for its window stays as it was.
+    if (options.reuseWindowCache && current && sampledInChunk > 0) caches.keep(key, current, nextUse[index] as number);
     if (sampledInChunk > 0) await job.onChunk({ chunk, tokensDone: done, tokensTotal: total });
   }
+  stats.peakCacheBytes = caches.peakBytes;
   return stats;
 }

@@ -39,4 +39,6 @@ export interface SamplerStats {
   forwards: number;
   /** Transformer positions computed (sum of S × batch). */
   positions: number;
+  /** Cached sampler: most bytes of window KV caches kept across chunks at once. */
+  peakCacheBytes?: number;
 }

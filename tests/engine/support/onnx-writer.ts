@@ -129,3 +129,44 @@ export function nanTransformer(layers: number, heads: number, headDim: number, v
     ],
   });
 }
+
+/**
+ * An image decoder with the fixture's tensor names whose every pixel depends only on tokens within
+ * one token of its own (a 3×3 convolution at token resolution, nearest upsampling by `f`, a 3×3
+ * convolution at pixel resolution): no normalisation, no attention. A tiled decode with at least
+ * two tokens of context beyond each kept pixel must give exactly the whole decode's values.
+ */
+export function localDecoder(f: number): Uint8Array {
+  // Fixed pseudo-random weights (a linear congruential sequence), small enough to stay in [-1, 1] mostly.
+  let state = 12345;
+  const weights = (n: number, scale: number): number[] =>
+    Array.from({ length: n }, () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return (state / 2147483648 - 0.5) * scale;
+    });
+  const pad1 = [0, 0, 1, 1, 0, 0, 1, 1];
+  return writeModel({
+    nodes: [
+      { op: 'Unsqueeze', inputs: ['tokens', 'axis1'], outputs: ['t4'] },
+      { op: 'Cast', inputs: ['t4'], outputs: ['tf'], ints: { to: FLOAT } },
+      { op: 'Conv', inputs: ['tf', 'w_embed', 'b_embed'], outputs: ['e'] },
+      { op: 'Sin', inputs: ['e'], outputs: ['s'] },
+      { op: 'Pad', inputs: ['s', 'pad1'], outputs: ['sp'] },
+      { op: 'Conv', inputs: ['sp', 'w_token'], outputs: ['c'] },
+      { op: 'Resize', inputs: ['c', '', 'scales'], outputs: ['up'] },
+      { op: 'Pad', inputs: ['up', 'pad1'], outputs: ['upp'] },
+      { op: 'Conv', inputs: ['upp', 'w_pixel'], outputs: ['image'] },
+    ],
+    inputs: [{ name: 'tokens', type: 'int64', dims: ['B', 'h', 'w'] }],
+    outputs: [{ name: 'image', type: 'float32', dims: ['B', 3, 'H', 'W'] }],
+    initializers: [
+      { name: 'axis1', type: 'int64', dims: [1], values: [1] },
+      { name: 'w_embed', type: 'float32', dims: [3, 1, 1, 1], values: [0.37, 0.61, 0.83] },
+      { name: 'b_embed', type: 'float32', dims: [3], values: [0.1, -0.2, 0.3] },
+      { name: 'pad1', type: 'int64', dims: [8], values: pad1 },
+      { name: 'w_token', type: 'float32', dims: [3, 3, 3, 3], values: weights(81, 0.4) },
+      { name: 'scales', type: 'float32', dims: [4], values: [1, 1, f, f] },
+      { name: 'w_pixel', type: 'float32', dims: [3, 3, 3, 3], values: weights(81, 0.5) },
+    ],
+  });
+}

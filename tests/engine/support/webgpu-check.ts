@@ -1,7 +1,7 @@
 /**
  * Run by webgpu.test.ts in a child process with the SwiftShader Vulkan ICD: the probe, `auto`
  * (must reject the software adapter), and explicit `webgpu` sampling one 4×4-token window with the
- * fixture's transformer (prefill + KV-cache steps), compared with the CPU. Only the transformer
+ * fixture's transformer (prefill + KV-cache steps, and one cache-less forward: the exact sampler's), compared with the CPU. Only the transformer
  * runs: on SwiftShader each graph's first run compiles its shaders for seconds (the cond encoder
  * ~9 s, the decoder ~8 s), and the transformer is the graph whose speed matters. The cond tokens
  * are the reference's (top-left window of the first reference layout). Prints one JSON line.
@@ -20,7 +20,7 @@ const ref = referenceLayouts()[0]!;
 const cond = [Int32Array.from(ref.condTokens.slice(0, 4).flatMap((row) => row.slice(0, 4)))];
 const grid = { rows: 4, cols: 4 };
 
-async function run(backend: Backend): Promise<{ backend: string | undefined; note: string | undefined; tokens: number[]; entropy: number[]; ms: number }> {
+async function run(backend: Backend): Promise<{ backend: string | undefined; note: string | undefined; tokens: number[]; entropy: number[]; ms: number; plainLogits: number[] }> {
   const engine = createNodeEngine({ backend, hashCacheFile: null, logger: SILENT_LOGGER });
   try {
     const t0 = performance.now();
@@ -34,7 +34,10 @@ async function run(backend: Backend): Promise<{ backend: string | undefined; not
       model.transformer,
       { reuseWindowCache: true, maxCacheBytes: 1 << 30 },
     );
-    return { backend: info.backend, note: info.backendNote, tokens: Array.from(tokens[0]!), entropy: Array.from(entropy[0]!), ms: performance.now() - t0 };
+    const ms = performance.now() - t0;
+    // The exact sampler's forward: no cache at all (WebGPU once died on its zero-capacity past).
+    const plain = await model.transformer.forward(BigInt64Array.from(cond[0]!, (v) => BigInt(v)), 1, null, false, NEVER_CANCELLED);
+    return { backend: info.backend, note: info.backendNote, tokens: Array.from(tokens[0]!), entropy: Array.from(entropy[0]!), ms, plainLogits: Array.from(plain.logits.subarray(-32)) };
   } finally {
     await engine.dispose();
   }
