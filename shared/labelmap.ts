@@ -5,7 +5,7 @@
  * Two PNG forms are read: palette-coloured PNGs (exact colour match against the model's classes)
  * and grayscale index PNGs (taming's format: one byte per pixel holding the class index).
  */
-import { encode } from 'fast-png';
+import { encode, type DecodedPng } from 'fast-png';
 import type { ModelClass } from './manifest.ts';
 import { TesseraError } from './errors.ts';
 import { decodePngSafely, pngLimits, type PngLimits } from './png-guard.ts';
@@ -109,7 +109,11 @@ export function labelMapFromIndices(indices: ArrayLike<number>, width: number, h
  * (shared/png-guard.ts) against `limits` before it is decoded: by default the default canvas limit.
  */
 export function decodeLabelPng(bytes: Uint8Array, classes: readonly ModelClass[], limits: PngLimits = pngLimits('the label map')): LabelMap {
-  const png = decodePngSafely(bytes, limits);
+  return labelMapFromPng(decodePngSafely(bytes, limits), classes);
+}
+
+/** A PNG already decoded by `decodePngSafely` as a label map (for callers that check a file before its classes are known). */
+export function labelMapFromPng(png: DecodedPng, classes: readonly ModelClass[]): LabelMap {
   const { width, height, channels, depth } = png;
   if (depth !== 8) throw new TesseraError('BAD_INPUT', `Label PNGs must have 8 bits per channel (this one has ${depth}).`);
   if (png.palette) {

@@ -1,9 +1,10 @@
 /** `tessera generate`: one image from a label-map PNG (or `--reproduce` an earlier result). */
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
+import type { DecodedPng } from 'fast-png';
 import { TesseraError } from '../../../shared/errors.ts';
-import { decodeLabelPng, type LabelMap } from '../../../shared/labelmap.ts';
-import { inspectPng, pngLimits } from '../../../shared/png-guard.ts';
+import { labelMapFromPng, type LabelMap } from '../../../shared/labelmap.ts';
+import { decodePngSafely, pngLimits } from '../../../shared/png-guard.ts';
 import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
 import { resizeLabelMap } from '../../engine/image.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
@@ -50,8 +51,8 @@ async function generateAction(options: GenerateOptions): Promise<void> {
   // Input PNGs are checked (size, structure, data) before the model loads: an unusable one is refused at once.
   const reproduced = options.reproduce ? readResultPng(await readInputFile(options.reproduce, 'image to reproduce'), pngLimits(`the image to reproduce ${options.reproduce}`, maxCanvas, 'or raise --max-size')) : null;
   const layoutLimits = pngLimits(`the layout ${options.layout ?? ''}`, maxCanvas, 'or raise --max-size');
-  const layoutBytes = options.layout === undefined ? null : await readInputFile(options.layout, 'layout');
-  if (layoutBytes) inspectPng(layoutBytes, layoutLimits);
+  // Decoded once, here: the classes that turn it into a label map are known only after the model loads.
+  const layoutPng = options.layout === undefined ? null : decodePngSafely(await readInputFile(options.layout, 'layout'), layoutLimits);
   const backend: Backend = options.backend ?? reproduced?.record.backend ?? 'auto';
   const json = options.json === true;
   const engine = createNodeEngine({ backend, maxCanvas, logger: stderrLogger() });
@@ -67,7 +68,7 @@ async function generateAction(options: GenerateOptions): Promise<void> {
       reporter.note(`warning: the image was made with ${reproduced.record.model.id} ${reproduced.record.model.version}; the result will differ.`);
     }
 
-    let layout: LabelMap = reproduced ? reproduced.layout : decodeLabelPng(layoutBytes as Uint8Array, model.manifest.classes, layoutLimits);
+    let layout: LabelMap = reproduced ? reproduced.layout : labelMapFromPng(layoutPng as DecodedPng, model.manifest.classes);
     if (options.size) {
       const size = parseSize(options.size, '--size');
       layout = resizeLabelMap(layout, size.width, size.height);
