@@ -110,6 +110,16 @@ def chunk_start_columns(cols: int, window_cols: int, stride: int) -> list[int]:
     return list(range(0, cols, stride))
 
 
+def worst_seam(images: Sequence[np.ndarray], grid_factor: int = 8, window: int = WINDOW_DEFAULT, chunk_columns: Optional[Sequence[int]] = None) -> Optional[float]:
+    """The worst of the mean vertical, horizontal and chunk-border ratios over `images`: the pooled
+    score dilutes a seam that runs one way only (the vertical bands of `cached` at stride 16 score
+    1.07 pooled and 1.12 vertical on a 512 px sky), so eligibility gates look at the worst."""
+    scores = [seam_score(img, grid_factor, window, chunk_columns) for img in images]
+    worst = [mean_or_none([s.get(key) for s in scores]) for key in ("vertical", "horizontal", "chunk_vertical")]
+    kept = [w for w in worst if w is not None]
+    return max(kept) if kept else None
+
+
 def mean_or_none(values: Sequence[Optional[float]]) -> Optional[float]:
     kept = [v for v in values if v is not None]
     return float(np.mean(kept)) if kept else None

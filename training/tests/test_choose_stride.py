@@ -43,3 +43,12 @@ def test_write_manifest_default_keeps_a_valid_manifest(tmp_path: Path) -> None:
     validate_manifest(manifest)
     assert manifest["defaults"]["sampler"] == "cached" and manifest["defaults"]["stride"] == 4
     assert [p.name for p in bundle.iterdir()] == ["manifest.json"]  # no temp file left behind
+
+
+def test_a_stride_with_seams_is_not_eligible():
+    rows = [
+        {"sampler": "cached", "stride": 8, "miou": 0.79, "seconds": 10.0, "seam": 0.95},
+        {"sampler": "cached", "stride": 16, "miou": 0.79, "seconds": 9.8, "seam": 1.4},
+    ]
+    assert choose(rows, exact_miou=0.80, tolerance=0.02)["stride"] == 16
+    assert choose(rows, exact_miou=0.80, tolerance=0.02, seam_limit=1.15)["stride"] == 8

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from training.seams import chunk_start_columns, seam_score
+from training.seams import chunk_start_columns, seam_score, worst_seam
 
 
 def smooth_noise(size: int, seed: int = 0) -> np.ndarray:
@@ -47,3 +47,12 @@ def test_bad_images_are_refused():
         seam_score(np.zeros((64, 64, 3), np.float32))
     with pytest.raises(ValueError, match="whole number"):
         seam_score(np.zeros((60, 64, 3), np.uint8))
+
+
+def test_the_worst_direction_is_what_gates():
+    image = smooth_noise(512).astype(np.int16)
+    image[:, 256:] += 10
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    result = seam_score(image)
+    assert worst_seam([image]) == pytest.approx(result["vertical"])
+    assert worst_seam([image]) > result["score"]
