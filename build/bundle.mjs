@@ -37,7 +37,8 @@ if (existsSync(path.join(root, hostEntry))) {
       outfile: 'out/host/utility-entry.js',
       platform: 'node',
       format: 'esm',
-      external: ['electron', 'onnxruntime-node', 'onnxruntime-common', 'onnxruntime-web', 'onnxruntime-web/*'],
+      // bullmq and ioredis (distributed batches) load from node_modules like any dependency.
+      external: ['electron', 'onnxruntime-node', 'onnxruntime-common', 'onnxruntime-web', 'onnxruntime-web/*', 'bullmq', 'ioredis'],
       banner: { js: requireShim },
     }),
   );

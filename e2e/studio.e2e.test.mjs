@@ -3,6 +3,7 @@
 // Tests run in order on one page: each builds on the state the previous one left.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,18 @@ test('loads the studio and the first model the engine lists', async () => {
   assert.ok(s.classes.length >= 3, 'the palette comes from the manifest');
   assert.equal(await page.locator('.swatch-row').count(), s.classes.length);
   await screenshot(page, '01-start');
+});
+
+test('number keys pick every class by the id the palette shows', async () => {
+  const s = await snapshot(page);
+  await page.locator('[data-testid="layout-canvas"]').hover();
+  for (const c of s.classes) {
+    const shown = await page.locator(`[data-class-id="${c.id}"] .swatch-id`).innerText();
+    assert.equal(Number(shown), c.id, 'the palette shows the id');
+    const key = c.id < 10 ? `Digit${c.id}` : `Shift+Digit${c.id - 10}`;
+    await page.keyboard.press(key);
+    assert.equal((await snapshot(page)).classId, c.id, `${key} picks ${c.name} (id ${c.id})`);
+  }
 });
 
 test('paints brush strokes with the mouse into the label map', async () => {
@@ -167,6 +180,28 @@ test('generates with live previews before the final image (long tasks recorded)'
   await screenshot(page, '05-generated');
 });
 
+/** Runs the CLI like a user (`npm run cli -- …`), without blocking the page's event loop. */
+function cli(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { cwd: path.resolve(import.meta.dirname, '..'), env: process.env });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+test('a PNG exported from the studio is made again by `generate --reproduce`, byte for byte', async () => {
+  await page.locator('.gallery-item .thumb-button').first().click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTitle('Export PNG with parameters').click()]);
+  const exported = path.join(WORK, download.suggestedFilename());
+  await download.saveAs(exported);
+  assert.match(download.suggestedFilename(), /^tessera-.*-seed\d+-generate-.+\.png$/);
+  const again = path.join(WORK, 'reproduced.png');
+  const r = await cli(['generate', '--reproduce', exported, '--out', again]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(readFileSync(again).equals(readFileSync(exported)), 'the CLI wrote the same bytes as the studio exported');
+});
+
 test('shows the uncertainty heat-map and the overlay view', async () => {
   await page.click('[data-testid="heatmap"]');
   await page.waitForTimeout(150);
@@ -191,6 +226,19 @@ test('cancels a running generation', async () => {
   assert.equal(done.state, 'cancelled');
   assert.ok(done.tokensDone < done.tokensTotal, 'stopped before the end');
   assert.equal((await snapshot(page)).gallery.length, before.gallery.length, 'no result filed');
+});
+
+test('Generate pressed right after Cancel starts once the cancelled job stops', async () => {
+  const before = await snapshot(page);
+  await page.click('[data-testid="generate"]');
+  const job = await startedJob(before.job.id);
+  await waitFor(page, () => (window.__tessera.snapshot().job?.previewCount ?? 0) >= 2, null, 30_000);
+  await page.click('[data-testid="cancel"]');
+  await page.keyboard.press('Control+Enter');
+  const next = await startedJob(job.id);
+  const done = await jobDone(next.id, 90_000);
+  assert.equal(done.state, 'done');
+  assert.equal((await snapshot(page)).gallery.length, before.gallery.length + 1, 'the second generation was filed');
 });
 
 test('runs a batch of 4 into the gallery and the output folder', async () => {
@@ -221,6 +269,41 @@ test('runs a batch of 4 into the gallery and the output folder', async () => {
   await page.waitForSelector('text=End compare');
   await screenshot(page, '06b-compare');
   await page.getByRole('button', { name: 'End compare' }).click();
+});
+
+test('a cancelled batch keeps its finished images, and Resume makes the rest', async () => {
+  const before = await snapshot(page);
+  await page.fill('[aria-label="Output folder"]', 'resume-e2e');
+  await page.fill('[data-testid="batch-seeds"]', '23, 21, 22');
+  await page.click('[data-testid="run-batch"]');
+  const job = await startedJob(before.job.id);
+  // The rows are the engine's items in its order, and the progress line names the row being made.
+  await waitFor(page, () => window.__tessera.snapshot().batch.items.some((i) => i.state === 'running'), null, 60_000);
+  let s = await snapshot(page);
+  assert.deepEqual(s.batch.items.map((i) => i.seed), [21, 22, 23]);
+  const making = s.batch.items.find((i) => i.state === 'running');
+  assert.match(await page.locator('[data-testid="progress-label"]').innerText(), new RegExp(`making seed ${making.seed}`));
+  await waitFor(page, () => window.__tessera.snapshot().batch.items.some((i) => i.state === 'done'), null, 90_000);
+  await page.getByRole('button', { name: 'Cancel batch' }).click();
+  const cancelled = await jobDone(job.id, 60_000);
+  s = await snapshot(page);
+  assert.equal(cancelled.state, 'cancelled');
+  const kept = s.batch.items.filter((i) => i.state === 'done');
+  assert.ok(kept.length >= 1 && kept.length < 3, JSON.stringify(s.batch.items));
+  assert.ok(!s.batch.items.some((i) => i.state === 'running'), 'no row claims to be running after the cancel');
+  assert.equal(s.gallery.filter((g) => g.kind === 'batch').length, before.gallery.filter((g) => g.kind === 'batch').length + kept.length, 'finished images stay in the gallery');
+  assert.match(await page.locator('[data-testid="progress-label"]').innerText(), new RegExp(`${kept.length} of 3 images finished`));
+  await screenshot(page, '06c-batch-cancelled');
+  await page.click('[data-testid="resume-batch"]');
+  const resumed = await startedJob(job.id);
+  const done = await jobDone(resumed.id, 150_000);
+  s = await snapshot(page);
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
+  assert.ok(s.batch.items.every((i) => i.state === 'done' || i.state === 'skipped'), JSON.stringify(s.batch.items));
+  assert.deepEqual(s.batch.items.filter((i) => i.state === 'skipped').map((i) => i.seed), kept.map((i) => i.seed), 'the finished ones were not made again');
+  const batchSeeds = s.gallery.filter((g) => g.kind === 'batch').map((g) => g.seed).filter((seed) => seed >= 21 && seed <= 23).sort();
+  assert.deepEqual(batchSeeds, [21, 22, 23], 'each image once in the gallery');
+  for (const item of s.batch.items) assert.ok(existsSync(item.file), `${item.file} exists`);
 });
 
 test('inpaints a region and keeps the pixels outside it', async () => {
@@ -286,7 +369,39 @@ test('resamples one token clicked on the heat-map', async () => {
   assert.equal(done.state, 'done', JSON.stringify(s.toasts));
   assert.equal(done.kind, 'resample');
   assert.ok(s.inpaint.staged >= 1, 'the resampled image is staged for review');
-  await page.click('[data-testid="discard-staged"]');
+  // The token click entered inpaint mode: the header and the right panel say so.
+  assert.equal(await page.getAttribute('[data-testid="tab-inpaint"]', 'aria-selected'), 'true', 'the Inpaint tab is shown');
+  assert.equal(await page.getByRole('radio', { name: 'Side by side' }).count(), 0, 'no result view offered that does nothing here');
+  assert.ok(await page.locator('[data-testid="leave-inpaint"]').isVisible());
+  assert.match(await page.locator('[data-testid="opacity-label"]').innerText(), /\w/, 'the opacity slider has a visible label');
+  await screenshot(page, '07b-resample-staged');
+});
+
+test('Layout inside (after a token click) regenerates where the layout was repainted', async () => {
+  await page.click('[data-testid="paint-layout"]');
+  const s0 = await snapshot(page);
+  const gf = s0.model.gridFactor;
+  await page.keyboard.press('b');
+  await page.keyboard.press(`Digit${s0.classes.length > 7 ? 7 : 1}`);
+  await stroke(page, [[2 * gf, 2 * gf], [6 * gf, 2 * gf]]);
+  const repainted = Number(await page.getAttribute('[data-testid="mask-pixels"]', 'data-repainted'));
+  assert.ok(repainted > 0, 'repainted pixels count towards the region');
+  assert.equal(await page.isDisabled('[data-testid="run-inpaint"]'), false, 'Regenerate is enabled');
+  await page.click('[data-testid="run-inpaint"]');
+  const job = await startedJob(s0.job.id);
+  const done = await jobDone(job.id, 90_000);
+  const s = await snapshot(page);
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
+  assert.equal(s.inpaint.staged, s0.inpaint.staged + 1, 'a new candidate is staged');
+  // "Done in X s" is fixed once the job ended: re-render the panel and read it again.
+  const label = await page.locator('[data-testid="progress-label"]').innerText();
+  assert.match(label, /^Done in \d+\.\d s$/);
+  await page.click('[data-testid="paint-mask"]');
+  await page.click('[data-testid="paint-layout"]');
+  await page.locator('[data-testid="staging"] .thumb-button').first().click();
+  assert.equal(await page.locator('[data-testid="progress-label"]').innerText(), label);
+  await screenshot(page, '07c-layout-inside');
+  while ((await snapshot(page)).inpaint.staged > 0) await page.click('[data-testid="discard-staged"]');
   await page.getByRole('button', { name: 'Done' }).click();
 });
 
@@ -307,6 +422,33 @@ test('recovers the autosave after a reload', async () => {
   assert.equal(after.gallery.length, before.gallery.length, 'the history came back too');
 });
 
+test('New asks before discarding unsaved work, and a reload still offers it back', async () => {
+  // Unsaved work, autosaved: flush until a write really happened (false = unchanged or a write still running).
+  await page.click('[data-class-id="2"]');
+  await stroke(page, [[30, 200], [220, 200]]);
+  await waitFor(page, () => window.__tessera.flushAutosave(), null, 20_000);
+  const before = await snapshot(page);
+  assert.ok(before.gallery.length > 0);
+  await page.click('[data-testid="new-project"]');
+  await page.waitForSelector('[data-testid="confirm-new-dialog"]');
+  await page.click('[data-testid="confirm-new-cancel"]');
+  let s = await snapshot(page);
+  assert.equal(s.labels, before.labels, 'Keep working changes nothing');
+  assert.equal(s.gallery.length, before.gallery.length);
+  await page.click('[data-testid="new-project"]');
+  await page.click('[data-testid="confirm-new-discard"]');
+  s = await snapshot(page);
+  assert.equal(s.gallery.length, 0);
+  assert.ok(labelsOf(s).every((v) => v === labelsOf(s)[0]), 'an empty layout');
+  assert.equal(await page.evaluate(() => window.__tessera.flushAutosave()), false, 'the empty new project does not replace the recovery copy');
+  await page.reload();
+  await page.waitForSelector('[data-testid="recovery-dialog"]', { timeout: 20_000 });
+  await page.click('[data-testid="recovery-restore"]');
+  const after = await snapshot(page);
+  assert.equal(after.labels, before.labels, 'the discarded layout came back');
+  assert.equal(after.gallery.length, before.gallery.length, 'and its history');
+});
+
 test('a wrong token is refused', async () => {
   const u = new URL(URL_);
   u.searchParams.set('token', 'wrong-token-wrong-token');
@@ -316,6 +458,8 @@ test('a wrong token is refused', async () => {
 });
 
 test('paints smoothly on a 1024×1024 canvas', async () => {
+  // Keep the layout's size at the top left (the new space is one background region to fill).
+  await page.getByLabel('When resizing').selectOption('top-left');
   await page.getByLabel('Canvas size').selectOption('1024×1024');
   await waitFor(page, () => window.__tessera.snapshot().width === 1024, null, 10_000);
   for (let i = 0; i < 6; i++) await page.keyboard.press(']'); // 8 → 30 px

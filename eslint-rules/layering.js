@@ -13,7 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Project folders (relative to the repo root) and package names per environment. */
 export const LAYERS = [
-  { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png', 'fflate'], node: false },
+  { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png', 'fflate', '@noble/hashes'], node: false },
   {
     name: 'engine-node',
     files: 'electron/engine/node/',
@@ -48,8 +48,9 @@ export const LAYERS = [
   {
     name: 'node-hosts',
     files: 'electron/',
-    folders: ['shared/', 'electron/engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/'],
-    packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core', 'selfsigned'],
+    folders: ['shared/', 'electron/engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/', 'electron/queue/'],
+    // bullmq and ioredis: the distributed batch (electron/queue/, docs/DISTRIBUTED.md).
+    packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core', 'selfsigned', 'bullmq', 'ioredis'],
     node: true,
   },
   {

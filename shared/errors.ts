@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'IO_ERROR', // a file that cannot be read or written (disk full, permissions)
   'ENGINE_CRASHED',
+  'QUEUE_UNAVAILABLE', // a Redis queue that cannot be reached or used (docs/DISTRIBUTED.md)
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -103,6 +103,24 @@ describe('bundle manifest schema', () => {
     expect(message).toMatch(/window: a 16×16 window needs 2·16·16 = 512 positions, more than the transformer's block size 511/);
   });
 
+  it('accepts the three transformer graph kinds, a parallel default with a lead, and rejects mixed kinds', () => {
+    const positions = { positionIds: 'position_ids', keyValid: 'key_valid', presentKey: 'new_key_{i}', presentValue: 'new_value_{i}' };
+    expect(
+      rejection((m) => {
+        Object.assign(m.tensors.transformer, positions);
+        m.defaults = { temperature: 1, topK: 100, topP: 1, sampler: 'parallel', stride: 16, lead: 2 };
+      }),
+    ).toBeNull();
+    expect(rejection((m) => void (m.tensors.transformer.pastLength = 'past_length'))).toBeNull();
+    expect(rejection((m) => void (m.tensors.transformer.positionIds = 'position_ids'))).toMatch(/tensors\.transformer: positionIds and keyValid come together/);
+    expect(
+      rejection((m) => {
+        Object.assign(m.tensors.transformer, positions, { pastLength: 'past_length' });
+      }),
+    ).toMatch(/tensors\.transformer\.pastLength: a positions-cache graph \(positionIds\) has no pastLength input/);
+    expect(rejection((m) => void (m.defaults = { temperature: 1, topK: 100, topP: 1, sampler: 'parallel', stride: 16, lead: 0 }))).toMatch(/defaults\.lead/);
+  });
+
   it('rejects a grid factor that is not a power of two', () => {
     expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 12))).toMatch(/gridFactor: must be a power of two/);
     expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 0))).toMatch(/gridFactor:/);

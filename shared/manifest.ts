@@ -57,6 +57,15 @@ export const TensorNamesSchema = z.strictObject({
      * ([B,heads,P+S,headDim], `present = concat(past, new)`).
      */
     pastLength: tensorName.optional(),
+    /**
+     * Present (with keyValid) in graphs whose in-place cache is addressed by position
+     * (training/positions_cache_graph.py), which all three samplers run on and `parallel` needs:
+     * position_ids int64 [B,S] (each new token's position; its keys and values go to that slot)
+     * and key_valid int64 [B,capacity] (1: the slot holds a key that may be attended). New tokens
+     * attend valid slots before their position and new tokens at positions up to their own.
+     */
+    positionIds: tensorName.optional(),
+    keyValid: tensorName.optional(),
     pastKey: tensorName.includes('{i}'),
     pastValue: tensorName.includes('{i}'),
     presentKey: tensorName.includes('{i}'),
@@ -65,12 +74,17 @@ export const TensorNamesSchema = z.strictObject({
 });
 export type TensorNames = z.infer<typeof TensorNamesSchema>;
 
+/** Largest `lead` accepted: with a lead at least the grid width every row waits for the row above. */
+export const MAX_LEAD = 256;
+
 export const SamplerDefaultsSchema = z.strictObject({
   temperature: z.number().positive().max(10),
   topK: z.number().int().min(0),
   topP: z.number().gt(0).max(1),
-  sampler: z.enum(['exact', 'cached']),
+  sampler: z.enum(['exact', 'cached', 'parallel']),
   stride: z.number().int().min(1),
+  /** The parallel sampler's lead: columns a row must be ahead of the row below it (docs/SAMPLING.md). */
+  lead: z.number().int().min(1).max(MAX_LEAD).optional(),
 });
 export type SamplerDefaults = z.infer<typeof SamplerDefaultsSchema>;
 
@@ -180,6 +194,13 @@ export const ManifestSchema = z
         path: ['previewColors'],
         message: `has ${m.previewColors.length / 6} colours, but the image codebook has ${m.vocab.image} codes`,
       });
+    }
+    const t = m.tensors.transformer;
+    if ((t.positionIds === undefined) !== (t.keyValid === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['tensors', 'transformer'], message: 'positionIds and keyValid come together (a positions-cache graph has both inputs)' });
+    }
+    if (t.positionIds !== undefined && t.pastLength !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tensors', 'transformer', 'pastLength'], message: 'a positions-cache graph (positionIds) has no pastLength input' });
     }
     if (m.defaults && m.defaults.stride > m.window.cols) {
       ctx.addIssue({ code: 'custom', path: ['defaults', 'stride'], message: `stride ${m.defaults.stride} is wider than the window (${m.window.cols} columns)` });

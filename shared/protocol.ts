@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { ErrorPayloadSchema } from './errors.ts';
+import { ActiveBackendSchema, QueueStatusSchema, QueueUrlSchema, type QueueStatus } from './queue-target.ts';
+import { MAX_LEAD } from './manifest.ts';
 
 const u8 = z.instanceof(Uint8Array);
 const f32 = z.instanceof(Float32Array);
@@ -30,6 +32,10 @@ export const ImageSchema = z
   .refine((m) => m.rgba.length === m.width * m.height * 4, { message: 'rgba must hold width×height×4 bytes', path: ['rgba'] });
 export type RgbaImage = z.infer<typeof ImageSchema>;
 
+/** exact: taming's per-token windows; cached: KV-cached chunks; parallel: several rows per forward. */
+export const SAMPLERS = ['exact', 'cached', 'parallel'] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
 export const SeedSchema = z.number().int().min(0).max(0xffffffff);
 
 export const GenerationSettingsSchema = z.strictObject({
@@ -40,8 +46,10 @@ export const GenerationSettingsSchema = z.strictObject({
   topK: z.number().int().min(0).max(65536),
   /** 1 = off. */
   topP: z.number().gt(0).max(1),
-  sampler: z.enum(['exact', 'cached']),
+  sampler: z.enum(SAMPLERS),
   stride: z.number().int().min(1).max(64),
+  /** The parallel sampler's lead (columns a row stays ahead of the row below; default: the model's). */
+  lead: z.number().int().min(1).max(MAX_LEAD).optional(),
   /** Decoded partial previews (the token-colour preview is always sent). */
   decodedPreviews: z.boolean().default(true),
 });
@@ -64,7 +72,7 @@ export const ModelInfoSchema = z.strictObject({
   window: z.strictObject({ rows: z.number().int(), cols: z.number().int() }),
   classes: z.array(z.strictObject({ id: z.number().int(), name: z.string(), color: z.string() })),
   defaults: z
-    .strictObject({ temperature: z.number(), topK: z.number(), topP: z.number(), sampler: z.enum(['exact', 'cached']), stride: z.number() })
+    .strictObject({ temperature: z.number(), topK: z.number(), topP: z.number(), sampler: z.enum(SAMPLERS), stride: z.number(), lead: z.number().optional() })
     .optional(),
   /** Set once loaded. */
   backend: z.enum(['cpu', 'webgpu', 'wasm']).optional(),
@@ -110,6 +118,10 @@ export const RequestSchema = z.discriminatedUnion('type', [
     settings: GenerationSettingsSchema,
     /** Output folder on the engine's machine; omitted = results only travel back as events. */
     outDir: z.string().max(4096).optional(),
+    /** Seeds sampled together per forward (default 4); the studio asks for fewer so images finish, and survive a cancel, one by one. */
+    groupSize: z.number().int().min(1).max(16).optional(),
+    /** Make the images on the workers of this Redis queue instead of this engine (docs/DISTRIBUTED.md); needs outDir. */
+    queue: z.strictObject({ url: QueueUrlSchema, backend: ActiveBackendSchema.default('cpu') }).optional(),
   }),
   z.strictObject({
     type: z.literal('job.inpaint'),
@@ -128,6 +140,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
     options: InpaintOptionsSchema.default({ dilation: 0, blend: 4, keepOutside: true }),
   }),
   z.strictObject({ type: z.literal('job.cancel'), id, jobId: id }),
+  /** The workers connected to a Redis queue for a model on a backend, and its job counts. */
+  z.strictObject({ type: z.literal('queue.status'), id, url: QueueUrlSchema, model: z.string().min(1).max(4096), backend: ActiveBackendSchema.default('cpu') }),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestType = Request['type'];
@@ -182,6 +196,7 @@ export interface ReplyValues {
   'job.batch': z.infer<typeof BatchSummarySchema>;
   'job.inpaint': GenerationResult;
   'job.cancel': { cancelled: boolean };
+  'queue.status': QueueStatus;
 }
 export const ReplyValueSchemas = {
   'models.list': z.array(ModelInfoSchema),
@@ -191,6 +206,7 @@ export const ReplyValueSchemas = {
   'job.batch': BatchSummarySchema,
   'job.inpaint': GenerationResultSchema,
   'job.cancel': z.strictObject({ cancelled: z.boolean() }),
+  'queue.status': QueueStatusSchema,
 } as const satisfies { [K in RequestType]: z.ZodType<ReplyValues[K]> };
 
 export const PreviewSchema = z.strictObject({

@@ -29,7 +29,7 @@ from PIL import Image
 from .bundle_writer import load_bundle_models
 from .cpu_setup import without_jemalloc
 from .engine_cli import CLI, REPO_ROOT, TSX, EngineUnavailable, engine_available, palette_of
-from .reference_sampler import ReferenceSampler, read_layout
+from .reference_sampler import DEFAULT_LEAD, ReferenceSampler, read_layout
 from .sampling import SamplingSettings
 
 
@@ -41,13 +41,15 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def engine_tokens(bundle: Path, layout: Path, seed: int, sampler: str, stride: Optional[int]) -> np.ndarray:
+def engine_tokens(bundle: Path, layout: Path, seed: int, sampler: str, stride: Optional[int], lead: Optional[int] = None) -> np.ndarray:
     with tempfile.TemporaryDirectory(prefix="tessera-agree-") as tmp:
         out = Path(tmp) / "tokens.json"
         command = [str(TSX), str(CLI), "generate", "--layout", str(layout), "--model", str(bundle.resolve()), "--seed", str(seed),
                    "--sampler", sampler, "--backend", "cpu", "--no-decoded-previews", "--out", str(Path(tmp) / "image.png"), "--tokens-out", str(out)]
         if stride is not None:
             command += ["--stride", str(stride)]
+        if lead is not None:
+            command += ["--lead", str(lead)]
         proc = subprocess.run(command, cwd=REPO_ROOT, env=without_jemalloc(os.environ), capture_output=True, text=True, timeout=3600)
         if proc.returncode != 0:
             raise RuntimeError(f"tessera generate failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -61,8 +63,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--layout", type=Path, required=True)
     p.add_argument("--size", help="resize the layout (nearest neighbour) to WxH first, e.g. 128x128 (one 16x16-token window at f8)")
     p.add_argument("--seeds", default="0-7")
-    p.add_argument("--sampler", choices=["exact", "cached"])
+    p.add_argument("--sampler", choices=["exact", "cached", "parallel"])
     p.add_argument("--stride", type=int)
+    p.add_argument("--lead", type=int, help="the parallel sampler's lead (default: the model's, else 2)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, help="write the per-seed table as JSON")
     args = p.parse_args(argv)
@@ -73,6 +76,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     defaults = manifest.get("defaults", {})
     sampler = args.sampler or defaults.get("sampler", "exact")
     stride = (args.stride or defaults.get("stride", 1)) if sampler == "cached" else None
+    lead = (args.lead or defaults.get("lead", DEFAULT_LEAD)) if sampler == "parallel" else None
     settings = SamplingSettings(temperature=defaults.get("temperature", 1.0), top_k=defaults.get("topK", 0), top_p=defaults.get("topP", 1.0))
     seeds = parse_seeds(args.seeds)
     with tempfile.TemporaryDirectory(prefix="tessera-agree-") as tmp:
@@ -85,17 +89,17 @@ def main(argv: Optional[list[str]] = None) -> int:
             Image.fromarray(palette_of(manifest["classes"])[labels]).save(layout_path)
         reference = ReferenceSampler(models)
         cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
-        ref = reference.sample(cond, settings, seeds, sampler, stride or 1).tokens
+        ref = reference.sample(cond, settings, seeds, sampler, stride or 1, lead or 1).tokens
         rows = []
         for b, seed in enumerate(seeds):
-            eng = engine_tokens(args.bundle, layout_path, seed, sampler, stride)
+            eng = engine_tokens(args.bundle, layout_path, seed, sampler, stride, lead)
             same = (eng == ref[b]).reshape(-1)
             first = int(np.argmin(same)) if not same.all() else same.size
             rows.append({"seed": seed, "identical": bool(same.all()), "tokens": int(same.size), "agree_before_first_difference": first})
             print(json.dumps(rows[-1]), flush=True)
     identical = sum(r["identical"] for r in rows)
     share = float(np.mean([r["agree_before_first_difference"] / r["tokens"] for r in rows]))
-    summary = {"bundle": manifest["id"], "layout": str(args.layout), "size": args.size, "sampler": sampler, "stride": stride,
+    summary = {"bundle": manifest["id"], "layout": str(args.layout), "size": args.size, "sampler": sampler, "stride": stride, "lead": lead,
                "seeds": len(rows), "identical_grids": identical, "mean_share_before_first_difference": round(share, 4), "rows": rows}
     print(f"{identical}/{len(rows)} seeds gave identical token grids; on average {100 * share:.1f}% of tokens were drawn before the first difference")
     if args.out:

@@ -79,6 +79,11 @@ def cross_field_issues(m: dict[str, Any]) -> list[str]:
     preview = m.get("previewColors")
     if preview is not None and len(preview) != 6 * vocab["image"]:
         issues.append(f"previewColors: has {len(preview) / 6:g} colours, but the image codebook has {vocab['image']} codes")
+    names = m["tensors"]["transformer"]
+    if ("positionIds" in names) != ("keyValid" in names):
+        issues.append("tensors.transformer: positionIds and keyValid come together (a positions-cache graph has both inputs)")
+    if "positionIds" in names and "pastLength" in names:
+        issues.append("tensors.transformer.pastLength: a positions-cache graph (positionIds) has no pastLength input")
     defaults = m.get("defaults")
     if defaults and defaults["stride"] > window["cols"]:
         issues.append(f"defaults.stride: stride {defaults['stride']} is wider than the window ({window['cols']} columns)")

@@ -20,7 +20,7 @@ import torch
 from . import safe_serialization
 from .bundle_manifest import BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, file_entry, preview_hex, validate_manifest
 from .gpt import GPT, GPTConfig
-from .onnx_export import TENSOR_NAMES, export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer, transformer_tensor_names
+from .onnx_export import DEFAULT_TRANSFORMER_CACHE, TENSOR_NAMES, export_cond_encoder, export_image_decoder, export_image_encoder, export_transformer, transformer_tensor_names
 from .onnx_postprocess import FP16_MAX, store_weights_as_fp16, write_int8_transformer
 from .vqgan import SegmentationVQModel, VQGANConfig, VQModel
 
@@ -125,7 +125,7 @@ def load_bundle_models(bundle: str | Path) -> tuple[BundleModels, dict[str, Any]
     return BundleModels(image.eval(), seg.eval(), gpt.eval(), window, data["classes"]), manifest
 
 
-def _draft_manifest(models: BundleModels, identity: dict[str, Any], defaults: Optional[dict[str, Any]], int8: bool, transformer_cache: str = "in-place") -> dict[str, Any]:
+def _draft_manifest(models: BundleModels, identity: dict[str, Any], defaults: Optional[dict[str, Any]], int8: bool, transformer_cache: str = DEFAULT_TRANSFORMER_CACHE) -> dict[str, Any]:
     """The manifest with placeholder file entries and preview colours (filled in after export)."""
     gpt_cfg = models.gpt.config
     keys = ["condEncoder", "imageEncoder", "imageDecoder", "transformer"] + (["transformerInt8"] if int8 else [])
@@ -181,7 +181,7 @@ def write_bundle(
     extra: Optional[Callable[[Path], None]] = None,
     torch_weights: bool = True,
     fp16_vqgans: bool = False,
-    transformer_cache: str = "in-place",
+    transformer_cache: str = DEFAULT_TRANSFORMER_CACHE,
 ) -> dict[str, Any]:
     """Exports everything into `target` (new or empty folder); returns the manifest.
 
@@ -193,8 +193,10 @@ def write_bundle(
     The VQGAN modules' weights are rounded to fp16 first, in place, so the ONNX files, the preview
     colours and torch-weights.pt (which then stores them as fp16 too) all hold the same values.
     The transformer stays fp32: the exact sampler's parity with the reference needs its logits.
-    transformer_cache: "in-place" (the engine keeps the KV cache in preallocated buffers; needs an
-    engine that knows `tensors.transformer.pastLength`) or "concat" (the classic past/present graph older engines read).
+    transformer_cache: "positions" (the default: the KV cache stays in preallocated buffers addressed
+    by position, which all three samplers run on; needs an engine that knows
+    `tensors.transformer.positionIds`), "in-place" (2.1.x engines: `pastLength`, no parallel sampler)
+    or "concat" (the classic past/present graph older engines read).
     """
     target = Path(target)
     _prepare_target(target)

@@ -39,10 +39,11 @@ class EngineSettings:
     temperature: Optional[float] = None
     top_k: Optional[int] = None
     top_p: Optional[float] = None
+    lead: Optional[int] = None  # the parallel sampler's lead (last: callers pass the others by position)
 
     def arguments(self) -> list[str]:
         out = []
-        for flag, value in (("--sampler", self.sampler), ("--stride", self.stride), ("--temperature", self.temperature), ("--top-k", self.top_k), ("--top-p", self.top_p)):
+        for flag, value in (("--sampler", self.sampler), ("--stride", self.stride), ("--lead", self.lead), ("--temperature", self.temperature), ("--top-k", self.top_k), ("--top-p", self.top_p)):
             if value is not None:
                 out += [flag, str(value)]
         return out

@@ -1,6 +1,7 @@
 """Make the tiny random-weight test bundle (assets/fixtures/tessera-tiny) and its reference samples.
 
     /usr/bin/python3 -m training.make_fixture --out assets/fixtures/tessera-tiny
+    /usr/bin/python3 -m training.make_fixture --samples-only assets/fixtures/tessera-tiny   # rewrite reference-samples.json
 
 Deterministic: a fixed torch seed and fixed layouts give the same bytes on every run (on the same
 torch/onnx versions). reference-samples.json holds the Python reference sampler's tokens for a few
@@ -41,11 +42,15 @@ LAYOUTS = [  # (name, layout seed, height px, width px)
 ]
 TOPK_SETTINGS = SamplingSettings(temperature=1.0, top_k=8, top_p=1.0)
 GREEDY = SamplingSettings(temperature=0.0, top_k=0, top_p=1.0)
-CASES: list[tuple[str, str, int, SamplingSettings, list[int]]] = [  # (name, sampler, stride, settings, seeds)
-    ("exact-greedy", "exact", 1, GREEDY, [0]),
-    ("exact-topk8", "exact", 1, TOPK_SETTINGS, [7, 8]),
-    ("cached-stride2-topk8", "cached", 2, TOPK_SETTINGS, [7, 8]),
-    ("cached-stride4-topk8", "cached", 4, TOPK_SETTINGS, [7, 8]),
+CASES: list[tuple[str, str, int, SamplingSettings, list[int], int]] = [  # (name, sampler, stride, settings, seeds, lead)
+    ("exact-greedy", "exact", 1, GREEDY, [0], 0),
+    ("exact-topk8", "exact", 1, TOPK_SETTINGS, [7, 8], 0),
+    ("cached-stride2-topk8", "cached", 2, TOPK_SETTINGS, [7, 8], 0),
+    ("cached-stride4-topk8", "cached", 4, TOPK_SETTINGS, [7, 8], 0),
+    # The parallel sampler (lead 0 = not parallel): rows decoded at once over position-addressed caches.
+    ("parallel-lead1-topk8", "parallel", 1, TOPK_SETTINGS, [7, 8], 1),
+    ("parallel-lead2-greedy", "parallel", 1, GREEDY, [0], 2),
+    ("parallel-lead2-topk8", "parallel", 1, TOPK_SETTINGS, [7, 8], 2),
 ]
 
 
@@ -78,8 +83,8 @@ def reference_samples(models: BundleModels) -> dict[str, Any]:
         labels = synthetic_layout(seed, height, width, len(models.classes))
         cond = sampler.encode_layout(labels[None])
         cases = []
-        for case_name, kind, stride, settings, seeds in CASES:
-            result = sampler.sample(np.repeat(cond, len(seeds), axis=0), settings, seeds, kind, stride)
+        for case_name, kind, stride, settings, seeds, lead in CASES:
+            result = sampler.sample(np.repeat(cond, len(seeds), axis=0), settings, seeds, kind, stride, lead or 1)
             if result.min_margin < MIN_MARGIN:
                 raise RuntimeError(f"fixture draw too close to a tie in {name}/{case_name} (margin {result.min_margin:.2g}); change the seeds")
             cases.append(
@@ -87,6 +92,7 @@ def reference_samples(models: BundleModels) -> dict[str, Any]:
                     "name": case_name,
                     "sampler": kind,
                     "stride": stride,
+                    **({"lead": lead} if kind == "parallel" else {}),
                     "settings": {"temperature": settings.temperature, "topK": settings.top_k, "topP": settings.top_p},
                     "seeds": seeds,
                     "tokens": result.tokens.tolist(),
@@ -127,8 +133,18 @@ def make_fixture(out: str | Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m training.make_fixture", description=__doc__.split("\n")[0])
-    parser.add_argument("--out", required=True, help="bundle folder to create (must not exist or be empty)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", help="bundle folder to create (must not exist or be empty)")
+    target.add_argument("--samples-only", help="an existing fixture bundle: rewrite only its reference-samples.json from its torch-weights.pt")
     args = parser.parse_args(argv)
+    if args.samples_only:
+        from .bundle_writer import load_bundle_models
+
+        torch.set_num_threads(1)
+        models, _ = load_bundle_models(args.samples_only)
+        (Path(args.samples_only) / "reference-samples.json").write_text(compact_json(reference_samples(models)) + "\n")
+        print(f"wrote {Path(args.samples_only) / 'reference-samples.json'}")
+        return 0
     manifest = make_fixture(args.out)
     total = sum(p.stat().st_size for p in Path(args.out).iterdir())
     print(f"wrote {args.out}: {total / 1e6:.2f} MB, image vocab {manifest['vocab']['image']}, cond vocab {manifest['vocab']['cond']}")

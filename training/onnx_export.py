@@ -4,9 +4,12 @@ Graph I/O (the names the manifest's `tensors` section records):
   cond_encoder:  labels int64 [B,H,W] → tokens int64 [B,h,w]   (the one-hot is inside the graph)
   image_encoder: image float32 [B,3,H,W] in [-1,1] → tokens int64 [B,h,w]
   image_decoder: tokens int64 [B,h,w] → image float32 [B,3,H,W] in [-1,1]
-  transformer:   in-place cache (default): input_ids int64 [B,S], past_length int64 [],
-                 past_key_{i}/past_value_{i} float32 [B,heads,C,head_dim] → logits [B,S,vocab],
-                 new_key_{i}/new_value_{i} [B,heads,S,head_dim] (inplace_cache_graph.py);
+  transformer:   positions cache (default; serves exact, cached and parallel): input_ids int64 [B,S],
+                 position_ids int64 [B,S], key_valid int64 [B,C], past_key_{i}/past_value_{i} float32
+                 [B,heads,C,head_dim] → logits [B,S,vocab], new_key_{i}/new_value_{i} [B,heads,S,head_dim]
+                 (positions_cache_graph.py);
+                 in-place cache (2.1.x bundles): past_length int64 [] instead of position_ids/key_valid
+                 (inplace_cache_graph.py);
                  concat cache (older bundles): past [B,heads,P,head_dim] → present [B,heads,P+S,head_dim]
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ from torch import nn
 
 from .gpt import GPT
 from .inplace_cache_graph import TENSOR_NAMES_IN_PLACE, InPlaceCacheTransformerGraph
+from .positions_cache_graph import TENSOR_NAMES_POSITIONS, PositionsCacheTransformerGraph
 from .vqgan import SegmentationVQModel, VQModel, labels_to_onehot
 
 OPSET = 17
@@ -126,34 +130,44 @@ def export_image_decoder(model: VQModel, path: Path) -> None:
     _export(ImageDecoderGraph(model), (example,), path, ["tokens"], ["image"], {"tokens": {0: "B", 1: "h", 2: "w"}, "image": {0: "B", 2: "H", 3: "W"}})
 
 
-TRANSFORMER_CACHE_KINDS = ("in-place", "concat")
+TRANSFORMER_CACHE_KINDS = ("positions", "in-place", "concat")
+DEFAULT_TRANSFORMER_CACHE = "positions"
 
 
 def transformer_tensor_names(cache: str) -> dict:
-    """The manifest's transformer tensor names for a cache kind (`pastLength` marks in-place)."""
+    """The manifest's transformer tensor names for a cache kind (`positionIds` marks positions,
+    `pastLength` in-place, neither concat)."""
     if cache not in TRANSFORMER_CACHE_KINDS:
-        raise ValueError(f"unknown transformer cache kind {cache!r} (in-place or concat)")
+        raise ValueError(f"unknown transformer cache kind {cache!r} (positions, in-place or concat)")
+    if cache == "positions":
+        return dict(TENSOR_NAMES_POSITIONS)
     return dict(TENSOR_NAMES_IN_PLACE if cache == "in-place" else TENSOR_NAMES["transformer"])
 
 
 def plain_forward_feeds(cfg, input_ids, tensor_names: dict) -> dict:
-    """Feeds for a full forward with no cache, for either graph kind (zero-length past buffers;
-    `past_length` 0 for in-place graphs)."""
-    batch = input_ids.shape[0]
+    """Feeds for a full forward with no cache, for any graph kind (zero-length past buffers;
+    `past_length` 0 for in-place graphs; positions 0..S-1 and an empty key mask for positions graphs)."""
+    batch, seq = input_ids.shape
     feeds = {tensor_names["inputIds"]: input_ids}
     for i in range(cfg.n_layer):
         for key in ("pastKey", "pastValue"):
             feeds[tensor_names[key].replace("{i}", str(i))] = np.zeros((batch, cfg.n_head, 0, cfg.head_dim), np.float32)
     if "pastLength" in tensor_names:
         feeds[tensor_names["pastLength"]] = np.array(0, np.int64)
+    if "positionIds" in tensor_names:
+        feeds[tensor_names["positionIds"]] = np.tile(np.arange(seq, dtype=np.int64), (batch, 1))
+        feeds[tensor_names["keyValid"]] = np.zeros((batch, 0), np.int64)
     return feeds
 
 
-def export_transformer(model: GPT, path: Path, cache: str = "in-place") -> None:
-    """`cache="in-place"` (the default) is the graph of inplace_cache_graph.py; `"concat"` is the
-    classic past/present graph, which engines before the in-place kind read."""
+def export_transformer(model: GPT, path: Path, cache: str = DEFAULT_TRANSFORMER_CACHE) -> None:
+    """`cache="positions"` (the default) is the graph of positions_cache_graph.py, which the
+    parallel sampler needs; `"in-place"` the graph of inplace_cache_graph.py (engines before the
+    positions kind read it); `"concat"` the classic past/present graph (engines before in-place)."""
     transformer_tensor_names(cache)  # refuses an unknown kind before minutes of export
-    if cache == "in-place":
+    if cache == "positions":
+        _export_positions_transformer(model, path)
+    elif cache == "in-place":
         _export_in_place_transformer(model, path)
     else:
         _export_concat_transformer(model, path)
@@ -180,6 +194,17 @@ def _export_in_place_transformer(model: GPT, path: Path) -> None:
     axes.update({"input_ids": {0: "B", 1: "S"}, "logits": {0: "B", 1: "S"}})
     example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
     _export(InPlaceCacheTransformerGraph(model), (example_ids, torch.tensor(2, dtype=torch.int64), *past), path, ["input_ids", "past_length", *cache_in], ["logits", *cache_out], axes)
+
+
+def _export_positions_transformer(model: GPT, path: Path) -> None:
+    # Capacity 5, 3 new tokens at non-contiguous positions: non-trivial sizes on every dynamic axis.
+    capacity, seq_len = 5, 3
+    past, cache_in, cache_out, axes = _cache_io(model.config, capacity, TENSOR_NAMES_POSITIONS, "C", "S")
+    axes.update({"input_ids": {0: "B", 1: "S"}, "position_ids": {0: "B", 1: "S"}, "key_valid": {0: "B", 1: "C"}, "logits": {0: "B", 1: "S"}})
+    example_ids = torch.zeros(1, seq_len, dtype=torch.int64)
+    positions = torch.tensor([[1, 3, 4]], dtype=torch.int64)
+    key_valid = torch.tensor([[1, 0, 1, 0, 0]], dtype=torch.int64)
+    _export(PositionsCacheTransformerGraph(model), (example_ids, positions, key_valid, *past), path, ["input_ids", "position_ids", "key_valid", *cache_in], ["logits", *cache_out], axes)
 
 
 def _export_concat_transformer(model: GPT, path: Path) -> None:

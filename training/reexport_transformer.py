@@ -1,9 +1,10 @@
 """Re-exports a bundle's transformer graph from its PyTorch weights, in the chosen KV-cache kind.
 
-    /usr/bin/python3 -m training.reexport_transformer BUNDLE [--cache in-place|concat] [--version V]
+    /usr/bin/python3 -m training.reexport_transformer BUNDLE [--cache positions|in-place|concat] [--version V]
 
-Bundles exported before the in-place cache graph (inplace_cache_graph.py) run with the classic
-`present = concat(past, new)` graph, which the engine must copy out and feed back every step. This
+Bundles exported before the positions cache graph (positions_cache_graph.py) cannot run the
+parallel sampler; bundles before the in-place cache graph (inplace_cache_graph.py) run with the
+classic `present = concat(past, new)` graph, which the engine must copy out and feed back every step. This
 rewrites transformer.onnx (and transformer.int8.onnx when the bundle has one) from torch-weights.pt,
 with the same weights, and updates the manifest's tensor names and hashes. The bundle is replaced
 only once everything is written (a staged copy, then two renames): an interrupted run leaves the
@@ -21,7 +22,7 @@ from typing import Optional
 
 from .bundle_manifest import file_entry, validate_manifest
 from .bundle_writer import FILE_NAMES, load_bundle_models
-from .onnx_export import TRANSFORMER_CACHE_KINDS, export_transformer, transformer_tensor_names
+from .onnx_export import DEFAULT_TRANSFORMER_CACHE, TRANSFORMER_CACHE_KINDS, export_transformer, transformer_tensor_names
 from .onnx_postprocess import write_int8_transformer
 
 
@@ -55,7 +56,7 @@ def reexport(bundle: Path, cache: str, version: Optional[str] = None) -> dict:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m training.reexport_transformer", description=__doc__.split("\n\n")[0])
     parser.add_argument("bundle", type=Path, help="the bundle folder (must hold torch-weights.pt)")
-    parser.add_argument("--cache", choices=TRANSFORMER_CACHE_KINDS, default="in-place", help="KV-cache kind of the new graph (default in-place)")
+    parser.add_argument("--cache", choices=TRANSFORMER_CACHE_KINDS, default=DEFAULT_TRANSFORMER_CACHE, help=f"KV-cache kind of the new graph (default {DEFAULT_TRANSFORMER_CACHE})")
     parser.add_argument("--version", help="new model version for the manifest (default: unchanged)")
     args = parser.parse_args(argv)
     if not (args.bundle / "manifest.json").is_file():

@@ -1,6 +1,8 @@
 """The reference sampler: taming's per-token sliding-window algorithm run on the PyTorch models,
 with the PRNG and draw arithmetic of docs/SAMPLING.md reproduced bit-exactly, so the engine's
-output can be checked token for token. Also the cached stride-s variant (shared/grid.ts chunkSchedule).
+output can be checked token for token. Also the cached stride-s variant (shared/grid.ts chunkSchedule)
+and the parallel sampler (several rows at once, shared/parallel-schedule.ts), which runs the positions
+cache graph's own computation (positions_cache_graph.positions_forward) eagerly.
 
     /usr/bin/python3 -m training.reference_sampler --bundle DIR --layout L.png --seed N [--out image.png]
 """
@@ -21,10 +23,15 @@ import torch
 
 from .bundle_writer import BundleModels, load_bundle_models
 from .grid import chunk_schedule, crop_window, window_placement
+from .parallel_schedule import parallel_plan
+from .positions_cache_graph import positions_forward
 from .layouts import read_layout
 from .prng import Xoshiro128
 from .sampling import SamplingSettings, draw_token
 from .vqgan import check_label_range
+
+
+DEFAULT_LEAD = 2  # the parallel sampler's lead when neither the command line nor the manifest gives one
 
 
 @dataclass
@@ -120,12 +127,56 @@ class ReferenceSampler:
                     logits, past = gpt(torch.tensor(drawn, dtype=torch.int64).view(-1, 1), past)
         return SampleResult(tokens, entropy, margin)
 
-    def sample(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], sampler: str = "exact", stride: int = 1) -> SampleResult:
+    @torch.no_grad()
+    def sample_parallel(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], lead: int) -> SampleResult:
+        """Rows decoded at once, each `lead` columns behind the row above (docs/SAMPLING.md,
+        "parallel"): the plan's feeds run on one position-addressed KV cache per window, in the plan's
+        order; draws per step, rows ascending."""
+        rows, cols, kr, kc = self._check_grid(cond, seeds)
+        batch = cond.shape[0]
+        tokens = np.zeros(cond.shape, dtype=np.int64)
+        entropy = np.zeros(cond.shape, dtype=np.float64)
+        rngs = [Xoshiro128(s) for s in seeds]
+        margin = float("inf")
+        gpt = self.models.gpt.eval()
+        cfg = gpt.config
+        capacity = 2 * kr * kc
+        plan = parallel_plan(rows, cols, kr, kc, lead)
+        caches: dict[int, tuple[list[torch.Tensor], torch.Tensor]] = {}
+        flat_cond, flat_tokens = cond.reshape(batch, -1), tokens.reshape(batch, -1)
+        for step in plan.steps:
+            logits_of: dict[int, torch.Tensor] = {}
+            for feed in step.feeds:
+                if feed.window not in caches:
+                    caches[feed.window] = ([torch.zeros(batch, cfg.n_head, capacity, cfg.head_dim) for _ in range(2 * cfg.n_layer)], torch.zeros(batch, capacity, dtype=torch.int64))
+                past, valid = caches[feed.window]
+                ids = torch.tensor(np.stack([(flat_cond if it.source == "cond" else flat_tokens)[:, it.cell] for it in feed.items], axis=1))
+                positions = torch.tensor([it.position for it in feed.items], dtype=torch.int64).repeat(batch, 1)
+                out = positions_forward(gpt, ids, positions, valid, past)
+                for t, it in enumerate(feed.items):
+                    if it.store:
+                        for i in range(2 * cfg.n_layer):
+                            past[i][:, :, it.position] = out[1 + i][:, :, t]
+                        valid[:, it.position] = 1
+                for q in feed.queries:
+                    logits_of[q.cell] = out[0][:, q.item, :]
+            for cell in step.cells:
+                drawn, ent, m = self._draw(logits_of[cell], settings, rngs)
+                flat_tokens[:, cell] = drawn
+                entropy.reshape(batch, -1)[:, cell] = ent
+                margin = min(margin, m)
+            for w in step.release:
+                caches.pop(w, None)
+        return SampleResult(tokens, entropy, margin)
+
+    def sample(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], sampler: str = "exact", stride: int = 1, lead: int = 1) -> SampleResult:
         if sampler == "exact":
             return self.sample_exact(cond, settings, seeds)
         if sampler == "cached":
             return self.sample_cached(cond, settings, seeds, stride)
-        raise ValueError(f"sampler must be 'exact' or 'cached' (got {sampler!r})")
+        if sampler == "parallel":
+            return self.sample_parallel(cond, settings, seeds, lead)
+        raise ValueError(f"sampler must be 'exact', 'cached' or 'parallel' (got {sampler!r})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,8 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float)
     parser.add_argument("--top-k", type=int)
     parser.add_argument("--top-p", type=float)
-    parser.add_argument("--sampler", choices=["exact", "cached"])
+    parser.add_argument("--sampler", choices=["exact", "cached", "parallel"])
     parser.add_argument("--stride", type=int)
+    parser.add_argument("--lead", type=int, help="the parallel sampler's lead (default: the model's, else 2)")
     parser.add_argument("--out", help="PNG to write (the first sample; -N suffixes for the others)")
     parser.add_argument("--tokens-out", help="JSON file for the cond and image tokens")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (1 when the machine is busy)")
@@ -152,23 +204,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     sampler = args.sampler or defaults.get("sampler", "exact")
     stride = args.stride or defaults.get("stride", 1)
+    lead = args.lead or defaults.get("lead", DEFAULT_LEAD)
     seeds = args.seed or [0]
     labels = read_layout(args.layout, manifest["classes"], manifest["gridFactor"])
     reference = ReferenceSampler(models)
     encode_started = time.perf_counter()
     cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
     started = time.perf_counter()
-    result = reference.sample(cond, settings, seeds, sampler, stride)
+    result = reference.sample(cond, settings, seeds, sampler, stride, lead)
     seconds = time.perf_counter() - started
     encode_seconds = started - encode_started
     rows, cols = cond.shape[1:]
-    print(f"{rows}x{cols} tokens, {sampler} sampler (stride {stride}), {len(seeds)} sample(s): {seconds:.2f} s, min margin {result.min_margin:.3g}")
+    print(f"{rows}x{cols} tokens, {sampler} sampler ({f'lead {lead}' if sampler == 'parallel' else f'stride {stride}'}), {len(seeds)} sample(s): {seconds:.2f} s, min margin {result.min_margin:.3g}")
     if args.tokens_out:
         # Timings ride along for the benchmark (electron/cli/bench/reference-run.ts reads them), so it
         # need not parse the printed line; peak RSS is this whole process (torch, weights, sampling).
         Path(args.tokens_out).write_text(json.dumps({
             "seeds": seeds, "condTokens": cond[0].tolist(), "tokens": result.tokens.tolist(),
-            "sampler": sampler, "stride": stride, "seconds": seconds, "encodeSeconds": encode_seconds,
+            "sampler": sampler, "stride": stride, "lead": lead, "seconds": seconds, "encodeSeconds": encode_seconds,
             "threads": torch.get_num_threads(), "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }))
     if args.out:

@@ -114,7 +114,10 @@ def worst_seam(images: Sequence[np.ndarray], grid_factor: int = 8, window: int =
     """The worst of the mean vertical, horizontal and chunk-border ratios over `images`: the pooled
     score dilutes a seam that runs one way only (the vertical bands of `cached` at stride 16 score
     1.07 pooled and 1.12 vertical on a 512 px sky), so eligibility gates look at the worst."""
-    scores = [seam_score(img, grid_factor, window, chunk_columns) for img in images]
+    return worst_of([seam_score(img, grid_factor, window, chunk_columns) for img in images])
+
+
+def worst_of(scores: Sequence[dict[str, Any]]) -> Optional[float]:
     worst = [mean_or_none([s.get(key) for s in scores]) for key in ("vertical", "horizontal", "chunk_vertical")]
     kept = [w for w in worst if w is not None]
     return max(kept) if kept else None
@@ -143,8 +146,10 @@ def measure(bundle: Path, sizes: Sequence[int], count: int, seeds: Sequence[int]
     grid_factor, window = int(manifest["gridFactor"]), int(manifest["window"]["cols"])
     sampler = settings.sampler or manifest["defaults"]["sampler"]
     stride = settings.stride or manifest["defaults"].get("stride") or 1
+    lead = getattr(settings, "lead", None) or manifest["defaults"].get("lead")
     result: dict[str, Any] = {"bundle": str(bundle), "version": manifest["version"], "sampler": sampler,
-                              "stride": stride if sampler == "cached" else None, "seeds": list(seeds), "sizes": {}}
+                              "stride": stride if sampler == "cached" else None, "lead": lead if sampler == "parallel" else None,
+                              "seeds": list(seeds), "sizes": {}}
     for size in sizes:
         per_set: dict[str, Any] = {}
         for name, labels in layouts_at(size, count).items():
@@ -158,11 +163,14 @@ def measure(bundle: Path, sizes: Sequence[int], count: int, seeds: Sequence[int]
                 "vertical": mean_or_none([s["vertical"] for s in scores]),
                 "horizontal": mean_or_none([s["horizontal"] for s in scores]),
                 "chunk_vertical": mean_or_none([s.get("chunk_vertical") for s in scores]),
+                "worst": worst_of(scores),
                 "seconds": round(time.perf_counter() - started, 1),
             }
             print(f"{size}px {name}: seam score {per_set[name]['score']:.3f} (vertical {per_set[name]['vertical']:.3f}, "
-                  f"horizontal {per_set[name]['horizontal']:.3f}) over {len(scores)} images, {per_set[name]['seconds']} s", file=sys.stderr)
-        per_set["all"] = {"score": mean_or_none([per_set[n]["score"] for n in ("procedural", "painted")])}
+                  f"horizontal {per_set[name]['horizontal']:.3f}, worst {per_set[name]['worst']:.3f}) over {len(scores)} images, "
+                  f"{per_set[name]['seconds']} s", file=sys.stderr)
+        per_set["all"] = {"score": mean_or_none([per_set[n]["score"] for n in ("procedural", "painted")]),
+                          "worst": max(per_set[n]["worst"] for n in ("procedural", "painted"))}
         result["sizes"][str(size)] = per_set
     return result
 
@@ -177,6 +185,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[7])
     parser.add_argument("--sampler", choices=["exact", "cached", "parallel"])
     parser.add_argument("--stride", type=int)
+    parser.add_argument("--lead", type=int, help="the parallel sampler's lead")
     parser.add_argument("--threads", type=int, help="engine threads (default: the engine's)")
     parser.add_argument("--out", type=Path, help="write the result here as JSON")
     args = parser.parse_args(argv)
@@ -187,7 +196,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     for size in args.sizes:
         if size < 16 or size % 8:
             parser.error(f"--sizes: {size} is not a canvas size (a multiple of 8 px, at least 16)")
-    settings = EngineSettings(sampler=args.sampler, stride=args.stride)
+    settings = EngineSettings(sampler=args.sampler, stride=args.stride, lead=args.lead)
     result = measure(args.bundle, args.sizes, args.layouts, args.seeds, settings, args.threads)
     text = json.dumps(result, indent=2)
     if args.out:

@@ -1,6 +1,6 @@
 /**
- * One generation: check the layout, encode it to cond tokens, sample image tokens (exact or
- * cached, several samples batched into one forward), stream previews and progress, and decode the
+ * One generation: check the layout, encode it to cond tokens, sample image tokens (exact,
+ * cached or parallel, several samples batched into one forward), stream previews and progress, and decode the
  * final image. Several samples (seeds, or layouts of one size) run as one batch: the transformer
  * and decoder see [B, …] tensors, and each sample keeps its own PRNG, so sample b's tokens are
  * the same as when it runs alone.
@@ -8,9 +8,11 @@
 import { TesseraError } from '../../shared/errors.ts';
 import { checkCanvasSize, type GridSize, type PixelSize } from '../../shared/grid.ts';
 import { labelMapFromIndices, type LabelMap } from '../../shared/labelmap.ts';
+import { DEFAULT_LEAD } from '../../shared/parallel-schedule.ts';
 import { Xoshiro128 } from '../../shared/prng.ts';
 import type { EngineEvent, GenerationResult, GenerationSettings } from '../../shared/protocol.ts';
 import type { CancelToken } from './cancel.ts';
+import { plannedWork } from './jobs/planned-work.ts';
 import { ProgressMeter } from './jobs/progress.ts';
 import type { LoadedModel } from './model/loaded-model.ts';
 import { DecodedPreview } from './preview/decoded-preview.ts';
@@ -59,7 +61,7 @@ export interface GenerateOutcome {
 }
 
 /** BAD_CANVAS_SIZE with the sizes that would work, or BAD_INPUT for unknown classes. */
-export function checkLayout(layout: LabelMap, model: LoadedModel, maxCanvas: PixelSize): GridSize {
+export function checkLayout(layout: LabelMap, model: Pick<LoadedModel, 'manifest'>, maxCanvas: PixelSize): GridSize {
   const m = model.manifest;
   const check = checkCanvasSize({ width: layout.width, height: layout.height }, m.gridFactor, m.window, maxCanvas);
   if (!check.ok) {
@@ -70,7 +72,7 @@ export function checkLayout(layout: LabelMap, model: LoadedModel, maxCanvas: Pix
   return check.grid;
 }
 
-export function checkSettings(settings: GenerationSettings, model: LoadedModel): void {
+export function checkSettings(settings: GenerationSettings, model: Pick<LoadedModel, 'manifest'>): void {
   const w = model.manifest.window.cols;
   if (settings.stride > w) throw new TesseraError('BAD_INPUT', `stride ${settings.stride} is wider than the model's window (${w} tokens); use 1..${w}.`);
 }
@@ -102,7 +104,9 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
   const tokenPreviews = layouts.map((l) => new TokenPreview(m, l, grid));
   const decoded = settings.decodedPreviews ? new DecodedPreview(model, layouts, grid, { budget: tuning.previewBudget, margin: tuning.previewMargin, clock: tuning.clock }) : null;
   const total = region ? region.reduce((s, v) => s + (v ? 1 : 0), 0) : n;
-  const meter = new ProgressMeter(total, tuning.clock);
+  // The ETA follows planned work (a cached window's prefill costs more than its next tokens) and
+  // adds the final decode once a preview decode has measured its cost (jobs/planned-work.ts).
+  const meter = new ProgressMeter(total, tuning.clock, plannedWork(settings.sampler, grid, window, settings.stride, region, tuning.reuseWindowCache));
   const item = (b: number): { item?: { index: number; total: number } } => (params.items?.[b] ? { item: params.items[b] } : batch > 1 ? { item: { index: b, total: batch } } : {});
   let firstPreviewMs: number | null = null;
   let lastChunkEnd = tuning.clock();
@@ -140,7 +144,7 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
         const now = tuning.clock();
         decoded?.addSamplingTime(now - lastChunkEnd);
         emitTokenPreviews(tokensDone);
-        const rate = meter.measure(tokensDone);
+        const rate = meter.measure(tokensDone, (decoded?.predictedFullDecodeMs() ?? 0) / 1000);
         emit({ type: 'job.progressed', jobId: params.jobId, tokensDone, tokensTotal, tokensPerSecond: rate.tokensPerSecond, etaSeconds: rate.etaSeconds, ...(batch === 1 ? item(0) : {}) });
         // The last chunk's preview would be replaced by the final decode at once.
         if (decoded && tokensDone < tokensTotal && decoded.due()) {
@@ -151,7 +155,7 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
       },
     },
     model.transformer,
-    { reuseWindowCache: tuning.reuseWindowCache, maxCacheBytes: tuning.maxCacheBytes },
+    { reuseWindowCache: tuning.reuseWindowCache, maxCacheBytes: tuning.maxCacheBytes, lead: settings.lead ?? m.defaults?.lead ?? DEFAULT_LEAD },
   );
   const samplingDone = tuning.clock();
   // Tiled, one sample at a time, to RGBA: the decoder's memory stays that of one tile (loaded-model.ts).

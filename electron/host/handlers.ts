@@ -33,4 +33,5 @@ export const builtinHandlers: HandlerTable = {
   'job.cancel': async (request, { engine }) => ({ cancelled: engine.cancel(request.jobId) }),
   'job.batch': notAvailable('Batch generation (job.batch)'),
   'job.inpaint': notAvailable('Inpainting (job.inpaint)'),
+  'queue.status': notAvailable('Distributed batches (queue.status)'),
 };

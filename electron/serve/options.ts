@@ -1,6 +1,7 @@
 /** Command-line options of `npm run serve` (also used by the launcher's fallback). */
 import { parseArgs } from 'node:util';
 import { BACKENDS, type Backend } from '../../shared/protocol.ts';
+import { QueueUrlSchema, redactQueueUrl } from '../../shared/queue-target.ts';
 import type { ServeOptions } from './server.ts';
 import { isLoopbackHost } from './security.ts';
 
@@ -20,6 +21,8 @@ export const USAGE = `Usage: npm run serve -- [options]
   --models DIR     extra model folder (repeatable; TESSERA_MODELS_DIR also works)
   --out DIR        batch output root on this machine (default ~/Tessera/batches)
   --backend NAME   auto | cpu | webgpu | wasm (default auto)
+  --queue URL      a Redis queue (redis://…, rediss://…) the studio's Batch panel may use for
+                   distributed batches (repeatable; docs/DISTRIBUTED.md)
   --tls            serve HTTPS with a self-signed certificate made on first use (its
                    SHA-256 fingerprint is printed; the default when --host is not loopback)
   --tls-cert FILE  serve HTTPS with this PEM certificate (with --tls-key)
@@ -38,6 +41,7 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
       models: { type: 'string', multiple: true },
       out: { type: 'string' },
       backend: { type: 'string' },
+      queue: { type: 'string', multiple: true },
       'no-build': { type: 'boolean' },
       tls: { type: 'boolean' },
       'tls-cert': { type: 'string' },
@@ -65,6 +69,10 @@ export function parseServeArgs(argv: string[]): ServeCliOptions {
   if (values.backend !== undefined) {
     if (!(BACKENDS as readonly string[]).includes(values.backend)) throw new Error(`--backend must be one of ${BACKENDS.join(', ')}`);
     options.backend = values.backend as Backend;
+  }
+  if (values.queue) {
+    for (const url of values.queue) if (!QueueUrlSchema.safeParse(url).success) throw new Error(`--queue must be redis://[user:password@]host:port[/db] or rediss://… (got "${redactQueueUrl(url)}")`);
+    options.queues = values.queue;
   }
   if (values['no-build']) options.build = false;
   // A busy default port moves to a free one; a port the user chose is theirs to change.

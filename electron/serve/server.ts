@@ -17,9 +17,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { toErrorPayload } from '../../shared/errors.ts';
+import { TesseraError, toErrorPayload } from '../../shared/errors.ts';
 import { describeIssues } from '../../shared/manifest.ts';
 import { RequestSchema, type Backend, type EngineMessage, type Request } from '../../shared/protocol.ts';
+import { redactQueueUrl } from '../../shared/queue-target.ts';
 import { decodeWire, encodeWire } from '../../shared/wire.ts';
 import { resolveBatchOutDir } from './batch-out.ts';
 import { spawnEngineChild, type EngineChild } from './engine-child.ts';
@@ -57,6 +58,8 @@ export interface ServeOptions {
   modelDirs?: string[];
   /** Batch output root on this machine (default ~/Tessera/batches). */
   outDir?: string;
+  /** Redis queues (URLs) a page may send batches to or ask about (`--queue`); none by default, so a page cannot make this machine connect elsewhere. */
+  queues?: string[];
   backend?: Backend;
   rendererDir?: string;
   /** Build the renderer if it is missing (default true). */
@@ -233,6 +236,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
         return;
       }
       let request: Request = parsed.data;
+      const queueUrl = request.type === 'queue.status' ? request.url : request.type === 'job.batch' ? request.queue?.url : undefined;
+      if (queueUrl !== undefined && !(options.queues ?? []).includes(queueUrl)) {
+        replyError(request.id, new TesseraError('BAD_REQUEST', `Serve mode connects only to the Redis queues it was started with; restart it with --queue ${redactQueueUrl(queueUrl)} to use this one.`));
+        return;
+      }
       if (request.type === 'job.batch') {
         try {
           const outDir = resolveBatchOutDir(outRoot, request.outDir);

@@ -180,15 +180,16 @@ export function bundleCases(rng: Rng): CliCase[] {
     b[at] = (b[at] as number) ^ rng.int(1, 255);
     add('hash', `one byte of ${name} changed`, { ops: [{ op: 'write', path: name, bytes: b }] }, refused(['MODEL_HASH_MISMATCH']), { both: key === 'condEncoder' });
   }
-  const shaEdits: Array<[string, (s: string) => Json]> = [
+  const shaEdits: Array<[string, (s: string, key: FileKey) => Json]> = [
     ['upper-case hex', (s) => s.toUpperCase()],
     ['63 digits', (s) => s.slice(1)],
-    ['the hash of another file', () => sha256(fixtureFile(fileName('imageDecoder')))],
+    // Another file's: the image decoder's, or the cond encoder's when the key is the image decoder.
+    ['the hash of another file', (_s, key) => sha256(fixtureFile(fileName(key === 'imageDecoder' ? 'condEncoder' : 'imageDecoder')))],
     ['all zeros', () => '0'.repeat(64)],
   ];
   for (const [what, edit] of shaEdits) {
     const key = rng.pick(FILE_KEYS.slice(0, 4));
-    manifestCase('hash', `files.${key}.sha256: ${what}`, (m) => setPath(m, ['files', key, 'sha256'], edit(String(fileEntry(m, key).sha256))), refused());
+    manifestCase('hash', `files.${key}.sha256: ${what}`, (m) => setPath(m, ['files', key, 'sha256'], edit(String(fileEntry(m, key).sha256), key)), refused());
   }
   for (const bytes of [1, -1, 0, -5, 1.5, 1e20, 2 ** 53]) {
     const key = rng.pick(FILE_KEYS.slice(0, 4));

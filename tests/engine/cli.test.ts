@@ -58,6 +58,24 @@ describe('tessera CLI', () => {
     expect(params).toMatchObject({ model: { id: 'tessera-tiny-fixture' }, settings: { seed: 7, sampler: 'cached', stride: 2, topK: 8 }, backend: 'cpu' });
   });
 
+  it('runs the parallel sampler with --lead: the Python reference tokens, the lead recorded and reproduced', () => {
+    const out = path.join(tmp, 'par.png');
+    const tokensFile = path.join(tmp, 'par.tokens.json');
+    const r = cli(['generate', '--layout', LAYOUT, '--model', 'assets/fixtures/tessera-tiny', '--out', out, '--seed', '7', '--backend', 'cpu', '--sampler', 'parallel', '--lead', '2', '--tokens-out', tokensFile]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('parallel lead 2');
+    const c = referenceLayouts()[0]!.cases.find((x) => x.name === 'parallel-lead2-topk8')!;
+    expect((JSON.parse(readFileSync(tokensFile, 'utf8')) as { tokens: number[] }).tokens).toEqual(c.tokens[0]!.flat());
+    const params = JSON.parse((decode(new Uint8Array(readFileSync(out))).text as Record<string, string>)['tessera:parameters']!);
+    expect(params).toMatchObject({ settings: { seed: 7, sampler: 'parallel', lead: 2 } });
+    const again = cli(['generate', '--reproduce', out, '--out', path.join(tmp, 'par-again.png')]);
+    expect(again.status).toBe(0);
+    expect(readFileSync(path.join(tmp, 'par-again.png')).equals(readFileSync(out))).toBe(true);
+    const bad = cli(['generate', '--layout', LAYOUT, '--model', 'assets/fixtures/tessera-tiny', '--out', path.join(tmp, 'x.png'), '--sampler', 'parallel', '--lead', '0']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--lead');
+  });
+
   it('exits 2 for bad input, naming unknown colours and sizes that would work', () => {
     const bad = path.join(tmp, 'bad.png');
     const rgb = new Uint8Array(32 * 32 * 3).fill(200);

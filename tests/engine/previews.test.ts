@@ -49,6 +49,33 @@ describe('previews', () => {
     expect(last?.type === 'job.windowCompleted' && last.tokensDone).toBe(512);
   });
 
+  it('the parallel sampler sends a token preview per row segment it finishes, each showing the tokens sampled so far', async () => {
+    const events: EngineEvent[] = [];
+    const parallel: GenerationSettings = { ...settings, sampler: 'parallel', lead: 2, decodedPreviews: false };
+    const out = await engine.generateWithStats({ jobId: 'p-par', model: FIXTURE_DIR, layout, settings: parallel }, (e) => events.push(e));
+    const colours = previewColorTable(manifest)!;
+    const tokens = out.results[0]!.tokens;
+    const previews = events.filter((e) => e.type === 'job.windowCompleted' && e.preview.kind === 'tokens');
+    const progress = events.filter((e) => e.type === 'job.progressed');
+    // 16 rows × the fixture's 4×4 window's column segments over 32 columns (parallelSpans(32, 4): 15 segments).
+    expect(progress.length).toBe(16 * 15);
+    expect(previews.length).toBeGreaterThanOrEqual(progress.length);
+    let coloured = 0;
+    for (const e of previews) {
+      if (e.type !== 'job.windowCompleted') continue;
+      let sampled = 0;
+      for (let i = 0; i < 32 * 16; i++) {
+        const px = Array.from(e.preview.image.rgba.subarray(4 * i, 4 * i + 3));
+        if (px.join() === Array.from(colours.subarray(3 * tokens[i]!, 3 * tokens[i]! + 3)).join()) sampled++;
+      }
+      // Dimmed layout colours never equal token colours on the fixture, so this counts sampled tokens.
+      expect(sampled).toBeGreaterThanOrEqual(e.tokensDone);
+      coloured = Math.max(coloured, e.tokensDone);
+    }
+    expect(coloured).toBe(512);
+    expect(out.stats.forwards).toBeLessThan(512);
+  });
+
   it('decoded previews stay within 25 % of sampling time (plus one decode) and show the layout where nothing is sampled', async () => {
     const events: EngineEvent[] = [];
     const out = await engine.generateWithStats({ jobId: 'p2', model: FIXTURE_DIR, layout, settings }, (e) => events.push(e));

@@ -27,12 +27,12 @@ afterAll(async () => {
   await noReuse.dispose();
 });
 
-function settingsOf(c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride'>, seed: number): GenerationSettings {
-  return { seed, ...c.settings, sampler: c.sampler, stride: c.stride, decodedPreviews: false };
+function settingsOf(c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | 'lead'>, seed: number): GenerationSettings {
+  return { seed, ...c.settings, sampler: c.sampler, stride: c.stride, ...(c.lead === undefined ? {} : { lead: c.lead }), decodedPreviews: false };
 }
 
 let jobs = 0;
-async function sample(engine: Engine, layoutIndex: number, c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride'>, seeds: number[]): Promise<number[][]> {
+async function sample(engine: Engine, layoutIndex: number, c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | 'lead'>, seeds: number[]): Promise<number[][]> {
   const l = layouts[layoutIndex]!;
   const out = await engine.generateWithStats({ jobId: `parity-${jobs++}`, model: FIXTURE_DIR, layout: l.layout, settings: settingsOf(c, seeds[0]!), seeds }, () => undefined);
   return out.results.map((r) => Array.from(r.tokens));

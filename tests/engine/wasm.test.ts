@@ -15,13 +15,13 @@ beforeAll(() => {
 afterAll(() => engine.dispose());
 
 describe('wasm backend', () => {
-  it('loads on WebAssembly and matches the Python reference (greedy exact, seeded cached)', async () => {
+  it('loads on WebAssembly and matches the Python reference (greedy exact, seeded cached, seeded parallel)', async () => {
     expect(await engine.loadModel(FIXTURE_DIR, 'wasm')).toMatchObject({ backend: 'wasm' });
     const ref = referenceLayouts()[2]!;
-    for (const name of ['exact-greedy', 'cached-stride4-topk8']) {
+    for (const name of ['exact-greedy', 'cached-stride4-topk8', 'parallel-lead2-topk8']) {
       const c = ref.cases.find((x) => x.name === name)!;
       const out = await engine.generateWithStats(
-        { jobId: `wasm-${name}`, model: FIXTURE_DIR, layout: ref.layout, settings: { seed: c.seeds[0]!, ...c.settings, sampler: c.sampler, stride: c.stride, decodedPreviews: false }, seeds: c.seeds },
+        { jobId: `wasm-${name}`, model: FIXTURE_DIR, layout: ref.layout, settings: { seed: c.seeds[0]!, ...c.settings, sampler: c.sampler, stride: c.stride, ...(c.lead === undefined ? {} : { lead: c.lead }), decodedPreviews: false }, seeds: c.seeds },
         () => undefined,
       );
       expect(out.results.map((r) => Array.from(r.tokens)), name).toEqual(c.tokens.map((g) => g.flat()));

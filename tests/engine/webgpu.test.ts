@@ -2,7 +2,7 @@
  * The WebGPU path on Debian chromium's SwiftShader Vulkan ICD (a software adapter): `auto` must
  * reject it and use the CPU, explicit `webgpu` must still run (with a warning) and agree with the
  * CPU. Slow (SwiftShader compiles shaders for seconds), so it samples one window with the
- * transformer only, in a child process that gets the
+ * transformer only (cached, then parallel), in a child process that gets the
  * ICD environment. Skipped, with the reason printed, when the ICD is not installed.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,9 @@ describe.skipIf(!available)('WebGPU on SwiftShader', () => {
     expect(webgpu.tokens).toEqual(auto.tokens);
     webgpu.entropy.forEach((v: number, i: number) => expect(Math.abs(v - auto.entropy[i])).toBeLessThan(1e-4));
     webgpu.plainLogits.forEach((v: number, i: number) => expect(Math.abs(v - auto.plainLogits[i])).toBeLessThan(1e-3));
+    // The parallel sampler's feeds (non-contiguous positions, a one-slot past for an empty window) run there too.
+    expect(webgpu.parallelTokens).toEqual(auto.parallelTokens);
+    expect(auto.parallelTokens.length).toBe(16);
     console.info(`WebGPU (SwiftShader) ${webgpu.ms.toFixed(0)} ms vs CPU ${auto.ms.toFixed(0)} ms for loading and sampling one 4×4 window`);
   }, 180_000);
 });

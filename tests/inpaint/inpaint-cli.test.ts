@@ -56,7 +56,8 @@ describe('tessera inpaint', () => {
         for (let c = 0; c < 3; c++) expect(out.data[(y * 61 + x) * 3 + c]).toBe(rgb[(y * 61 + x) * 3 + c]);
       }
     }
-    expect(JSON.parse(out.text['tessera:inpaint']!)).toMatchObject({ format: 'tessera-inpaint', settings: { seed: 5 }, options: { blend: 4, keepOutside: true }, regionTokens: 6, fit: 'pad' });
+    // The one record format (shared/result-record.ts), with the inpaint block.
+    expect(JSON.parse(out.text['tessera:parameters']!)).toMatchObject({ format: 'tessera-generation', settings: { seed: 5 }, inpaint: { mode: 'region', options: { blend: 4, keepOutside: true }, regionTokens: 6, fit: 'pad' } });
   });
 
   it('uses the layout a Tessera image carries; layout-edit mode regenerates only the repainted tokens', () => {
@@ -71,7 +72,7 @@ describe('tessera inpaint', () => {
     writeFileSync(file('square.png'), encode({ width: 64, height: 56, data: noise(64, 56), channels: 3, depth: 8 }));
     const ok = cli(['inpaint', '--image', file('square.png'), '--old-layout', file('old.png'), '--new-layout', file('new.png'), '--out', file('edit.png'), '--json', ...MODEL]);
     expect(ok.status, ok.stdout).toBe(0);
-    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'result', record: { regionTokens: 2 } });
+    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'result', record: { inpaint: { regionTokens: 2 } } });
   });
 
   it('exits 2 with a clear message for an image that does not fit, a mask of another size, an empty mask', () => {

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from training.bundle_manifest import validate_manifest
-from training.choose_stride import choose, write_manifest_defaults
+from training.choose_stride import choose, write_manifest_defaults, first_seam_free
 
 FIXTURE = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera-tiny"
 
@@ -52,3 +52,42 @@ def test_a_stride_with_seams_is_not_eligible():
     ]
     assert choose(rows, exact_miou=0.80, tolerance=0.02)["stride"] == 16
     assert choose(rows, exact_miou=0.80, tolerance=0.02, seam_limit=1.15)["stride"] == 8
+
+
+def test_the_lead_follows_the_same_rule():
+    from training.choose_stride import choose_lead
+
+    rows = [
+        {"sampler": "cached", "stride": 16, "miou": 0.79, "seconds": 9.0},
+        {"sampler": "parallel", "stride": 1, "lead": 1, "miou": 0.70, "seconds": 3.0},  # fastest, 10 points down
+        {"sampler": "parallel", "stride": 1, "lead": 2, "miou": 0.785, "seconds": 4.0},
+        {"sampler": "parallel", "stride": 1, "lead": 4, "miou": 0.79, "seconds": 4.3},  # within the time tie: the larger lead
+        {"sampler": "parallel", "stride": 1, "lead": 8, "miou": 0.80, "seconds": 7.0},
+    ]
+    assert choose_lead(rows, exact_miou=0.80, tolerance=0.02)["lead"] == 4
+    assert choose_lead(rows, exact_miou=0.80, tolerance=0.02, time_tie=0.0)["lead"] == 2
+    assert choose_lead(rows, exact_miou=0.80, tolerance=0.2)["lead"] == 1
+    assert choose_lead(rows, exact_miou=0.90, tolerance=0.02) is None
+    assert choose(rows, exact_miou=0.80, tolerance=0.02)["stride"] == 16  # the stride rule ignores parallel rows
+
+
+def test_a_choice_with_seams_is_set_aside_and_the_next_one_checked():
+    rows = [
+        {"sampler": "cached", "stride": 8, "miou": 0.79, "seconds": 10.5},
+        {"sampler": "cached", "stride": 16, "miou": 0.79, "seconds": 9.8},
+        {"sampler": "cached", "stride": 4, "miou": 0.70, "seconds": 12.0},  # outside the mIoU rule: never measured
+    ]
+    seams = {16: 1.38, 8: 0.93, 4: 0.9}
+    measured = []
+
+    def seam_of(row):
+        measured.append(row["stride"])
+        return seams[row["stride"]]
+
+    pick = lambda left: choose(left, exact_miou=0.80, tolerance=0.02)
+    best = first_seam_free(rows, pick, seam_of, seam_limit=1.15)
+    assert best["stride"] == 8 and best["seam"] == 0.93
+    assert measured == [16, 8]
+    assert first_seam_free(rows, pick, seam_of, seam_limit=None)["stride"] == 16
+    seams[8] = 1.2
+    assert first_seam_free(rows, pick, seam_of, seam_limit=1.15) is None

@@ -30,12 +30,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
     image.quantize.init_from_latents(image.encode_latents(torch.rand(4, 3, 32, 32) * 2 - 1), gen)
     seg.quantize.init_from_latents(seg.encode_latents(labels_to_onehot(torch.randint(0, 5, (4, 32, 32)), 5)), gen)
     gpt = GPT(GPTConfig(vocab_size=32, block_size=32, n_layer=2, n_head=2, n_embd=32, init_std=0.2)).eval()
-    paths = {name: folder / f"{name}.onnx" for name in ("image_encoder", "cond_encoder", "image_decoder", "transformer", "transformer_in_place")}
+    paths = {name: folder / f"{name}.onnx" for name in ("image_encoder", "cond_encoder", "image_decoder", "transformer", "transformer_in_place", "transformer_positions")}
     export_image_encoder(image, paths["image_encoder"])
     export_cond_encoder(seg, paths["cond_encoder"])
     export_image_decoder(image, paths["image_decoder"])
     export_transformer(gpt, paths["transformer"], "concat")
     export_transformer(gpt, paths["transformer_in_place"], "in-place")
+    export_transformer(gpt, paths["transformer_positions"], "positions")
     paths["transformer_int8"] = folder / "transformer.int8.onnx"
     write_int8_transformer(paths["transformer"], paths["transformer_int8"])
     return {"image": image, "seg": seg, "gpt": gpt, "paths": paths}
@@ -141,3 +142,52 @@ def test_int8_transformer_runs_and_stays_close(exported: dict) -> None:
     assert error < 0.1 * full.std() + 0.05, error
     # Same greedy choice on most positions.
     assert (out["logits"].argmax(-1) == full.argmax(-1)).mean() > 0.8
+
+
+def test_positions_cache_transformer_matches_torch(exported: dict) -> None:
+    """The positions graph: contiguous positions over a prefix mask give the in-place graph's logits
+    (the same attention: what exact and cached feed it); non-contiguous positions over a cache with
+    unfilled slots give the eager computation's (positions_forward, what the reference sampler runs),
+    slots that are not valid never matter, and zero capacity is a plain forward."""
+    from training.positions_cache_graph import positions_forward
+
+    gpt, paths = exported["gpt"], exported["paths"]
+    cfg = gpt.config
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 32, (2, 31))
+    with torch.no_grad():
+        full, _ = gpt(torch.from_numpy(ids))
+    full = full.numpy()
+    capacity = cfg.block_size
+    names = [f"past_{k}_{i}" for i in range(cfg.n_layer) for k in ("key", "value")]
+    plain = run_onnx([(paths["transformer_positions"], {"input_ids": ids, "position_ids": np.tile(np.arange(31), (2, 1)), "key_valid": np.zeros((2, 0), np.int64),
+                                                        **{n: np.zeros((2, cfg.n_head, 0, cfg.head_dim), np.float32) for n in names}})])[0]
+    assert np.abs(plain["logits"] - full).max() < 1e-4
+    # Contiguous: prefill 20, then 11, on a prefix mask, against the in-place graph fed the same buffers.
+    buffers = {n: np.full((2, cfg.n_head, capacity, cfg.head_dim), 1e3, np.float32) for n in names}
+    prefill = run_onnx([(paths["transformer_positions"], {"input_ids": ids[:, :20], "position_ids": np.tile(np.arange(20), (2, 1)), "key_valid": np.zeros((2, 0), np.int64),
+                                                          **{n: b[:, :, :0] for n, b in buffers.items()}})])[0]
+    for i in range(cfg.n_layer):
+        for k in ("key", "value"):
+            buffers[f"past_{k}_{i}"][:, :, :20] = prefill[f"new_{k}_{i}"]
+    valid = (np.arange(capacity) < 20).astype(np.int64)[None].repeat(2, 0)
+    step = run_onnx([(paths["transformer_positions"], {"input_ids": ids[:, 20:], "position_ids": np.tile(np.arange(20, 31), (2, 1)), "key_valid": valid, **buffers}),
+                     (paths["transformer_in_place"], {"input_ids": ids[:, 20:], "past_length": np.array(20, np.int64), **buffers})])
+    assert np.abs(step[0]["logits"] - full[:, 20:]).max() < 1e-4
+    assert np.array_equal(step[0]["logits"], step[1]["logits"])
+    # Non-contiguous: 4 new tokens at scattered positions over a cache with gaps (garbage in the gaps).
+    cache = [torch.from_numpy(rng.normal(0, 1, (2, cfg.n_head, capacity, cfg.head_dim)).astype(np.float32)) for _ in names]
+    valid = np.zeros((2, capacity), np.int64)
+    valid[:, [0, 1, 2, 5, 6, 9, 17]] = 1
+    positions = np.tile(np.array([3, 7, 10, 18]), (2, 1))
+    new_ids = rng.integers(0, 32, (2, 4))
+    with torch.no_grad():
+        want = positions_forward(gpt, torch.from_numpy(new_ids), torch.from_numpy(positions), torch.from_numpy(valid), cache)
+    got = run_onnx([(paths["transformer_positions"], {"input_ids": new_ids, "position_ids": positions, "key_valid": valid, **{n: c.numpy() for n, c in zip(names, cache)}})])[0]
+    assert np.abs(got["logits"] - want[0].numpy()).max() < 1e-4
+    assert np.abs(got["new_key_1"] - want[3].numpy()).max() < 1e-4
+    # Slots that are not valid do not matter.
+    for c in cache:
+        c[:, :, torch.from_numpy(valid[0] == 0)] = 1e4
+    again = run_onnx([(paths["transformer_positions"], {"input_ids": new_ids, "position_ids": positions, "key_valid": valid, **{n: c.numpy() for n, c in zip(names, cache)}})])[0]
+    assert np.array_equal(again["logits"], got["logits"])

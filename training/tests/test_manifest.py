@@ -36,6 +36,8 @@ def test_fixture_manifest_is_valid(manifest: dict) -> None:
         (lambda m: m["defaults"].update(stride=5), "wider than the window"),
         (lambda m: m.update(gridFactor=12), "power of two"),
         (lambda m: m["files"]["transformer"].update(path="../transformer.onnx"), "relative path"),
+        (lambda m: m["tensors"]["transformer"].pop("keyValid"), "positionIds and keyValid come together"),
+        (lambda m: m["tensors"]["transformer"].update(pastLength="past_length"), "has no pastLength input"),
     ],
 )
 def test_cross_field_rules(manifest: dict, edit, message: str) -> None:

@@ -20,15 +20,16 @@ FIXTURE = Path(__file__).resolve().parents[2] / "assets" / "fixtures" / "tessera
 
 
 @pytest.mark.skipif(not ort_node_available(), reason="node + onnxruntime-node not installed")
-def test_both_kinds_round_trip_with_the_same_logits(tmp_path: Path) -> None:
+def test_every_kind_round_trips_with_the_same_logits(tmp_path: Path) -> None:
     bundle = tmp_path / "tiny"
     shutil.copytree(FIXTURE, bundle)
     logits = {}
-    for kind in ("concat", "in-place"):
+    for kind in ("concat", "in-place", "positions"):
         assert main([str(bundle), "--cache", kind, "--version", f"9.0.{len(logits)}"]) == 0
         manifest = json.loads((bundle / "manifest.json").read_text())
         names = manifest["tensors"]["transformer"]
         assert ("pastLength" in names) == (kind == "in-place")
+        assert ("positionIds" in names and "keyValid" in names) == (kind == "positions")
         assert manifest["version"] == f"9.0.{len(logits)}"
         for key in ("transformer", "transformerInt8"):
             assert manifest["files"][key] == file_entry(bundle, manifest["files"][key]["path"])
@@ -36,6 +37,7 @@ def test_both_kinds_round_trip_with_the_same_logits(tmp_path: Path) -> None:
         ids = np.random.default_rng(0).integers(0, 16, (1, 9))
         logits[kind] = run_onnx([(bundle / "transformer.onnx", plain_forward_feeds(models.gpt.config, ids, names))])[0]["logits"]
     assert np.abs(logits["concat"] - logits["in-place"]).max() < 1e-5
+    assert np.abs(logits["concat"] - logits["positions"]).max() < 1e-5
     assert not list(tmp_path.glob(".tiny.*")), "no staging folder left behind"
 
 

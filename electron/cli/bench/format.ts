@@ -21,7 +21,7 @@ export function formatBenchTable(report: BenchReport): string {
   ];
   const c = report.comparison;
   if (c) {
-    lines.push('', `Interleaved with the Python reference (PyTorch eager), cached s${c.stride}, ${c.grid} tokens, seed ${c.seed}; seconds = cond encoding + sampling on both sides:`, '', '| round | who | seconds | tokens/s | same tokens as the reference | load |', '|---|---|---|---|---|---|');
+    lines.push('', `Interleaved with the Python reference (PyTorch eager), cached s${c.stride}${c.lead === undefined ? '' : ` (engine-parallel: parallel L${c.lead})`}, ${c.grid} tokens, seed ${c.seed}; seconds = cond encoding + sampling on both sides:`, '', '| round | who | seconds | tokens/s | same tokens as the reference | load |', '|---|---|---|---|---|---|');
     for (const r of c.runs) lines.push(`| ${r.round} | ${r.who} | ${r.seconds.toFixed(2)} | ${r.tokensPerSecond.toFixed(1)} | ${r.tokensAgree === null ? '–' : r.tokensAgree ? 'yes' : 'NO'} | ${r.load.toFixed(2)} |`);
     for (const e of c.errors) lines.push(`reference error: ${e}`);
   }
@@ -36,6 +36,7 @@ export function formatBenchTable(report: BenchReport): string {
     `- engine's fastest sampler ÷ PyTorch eager's cached sampler, ${c?.grid ?? '–'} tokens: ${ratio(s.fastestOverReferenceCached)}`,
     `- engine cached ÷ PyTorch cached, same settings: ${ratio(s.cachedOverReferenceCached)}; tokens ${s.cachedTokensAgree === null ? 'not compared' : s.cachedTokensAgree ? 'identical in every round' : 'DIFFER'}`,
     `- the same forwards as the reference (no window reuse): ${ratio(s.noReuseOverReferenceCached)}`,
+    `- engine parallel ÷ PyTorch cached (same layout and seed; its own tokens): ${ratio(s.parallelOverReferenceCached ?? null)}`,
     `- cached ÷ exact (tokens/s): ${fmt(s.cachedOverExact, '×')}`,
     `- first preview at ${fp?.grid ?? '–'} tokens, cold, median: ${fmt(s.firstPreviewMs, ' ms', 0)} (goal ≤ ${FIRST_PREVIEW_GOAL_MS} ms)`,
     `- peak RSS: engine ${s.peakRssMb.engine.toFixed(0)} MB (the bench process), reference ${fmt(s.peakRssMb.reference, ' MB', 0)}`,

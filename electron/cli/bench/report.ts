@@ -4,6 +4,7 @@
  * Every figure carries the 1-minute load average it was taken at.
  */
 import { z } from 'zod';
+import { SAMPLERS } from '../../../shared/protocol.ts';
 
 export const BENCH_REPORT_FORMAT = 'tessera-bench/2';
 
@@ -12,8 +13,10 @@ const Load3 = z.tuple([z.number(), z.number(), z.number()]);
 export const BenchRowSchema = z.object({
   name: z.string(),
   grid: z.string(),
-  sampler: z.enum(['exact', 'cached']),
+  sampler: z.enum(SAMPLERS),
   stride: z.number().int().positive(),
+  /** The parallel sampler's lead (parallel rows only). */
+  lead: z.number().int().positive().optional(),
   /** The window-cache reuse of the cached sampler (off = every chunk prefills, like the reference). */
   reuseWindowCache: z.boolean(),
   batch: z.number().int().positive(),
@@ -34,7 +37,8 @@ export type BenchRow = z.infer<typeof BenchRowSchema>;
 /** One run of the interleaved engine/reference comparison (A, B, A, B, …). */
 export const InterleavedRunSchema = z.object({
   round: z.number().int().positive(),
-  who: z.enum(['reference', 'engine', 'engine-no-reuse']),
+  /** engine-parallel: the engine's parallel sampler on the same layout and seed (other tokens by design: never compared). */
+  who: z.enum(['reference', 'engine', 'engine-no-reuse', 'engine-parallel']),
   /** Cond encoding + sampling, on both sides. */
   seconds: z.number(),
   tokensPerSecond: z.number(),
@@ -48,12 +52,14 @@ export const ComparisonSchema = z.object({
   grid: z.string(),
   sampler: z.literal('cached'),
   stride: z.number().int().positive(),
+  /** The lead of the engine-parallel runs (absent in reports from before the parallel sampler). */
+  lead: z.number().int().positive().optional(),
   seed: z.number().int(),
   runs: z.array(InterleavedRunSchema),
   referenceThreads: z.number().int().positive(),
   referencePeakRssMb: z.number().nullable(),
   /** Medians over the rounds (seconds). */
-  median: z.object({ reference: z.number(), engine: z.number(), engineNoReuse: z.number().nullable() }),
+  median: z.object({ reference: z.number(), engine: z.number(), engineNoReuse: z.number().nullable(), engineParallel: z.number().nullable().optional() }),
   errors: z.array(z.string()),
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;
@@ -110,6 +116,8 @@ export const BenchReportSchema = z.object({
     cachedTokensAgree: z.boolean().nullable(),
     /** The same forwards as the reference (every chunk prefills): the runtime's share of the speed-up. */
     noReuseOverReferenceCached: Ratio,
+    /** The engine's `parallel` (several rows per forward; its own tokens) ÷ PyTorch cached, same layout and seed. */
+    parallelOverReferenceCached: Ratio.optional(),
     cachedOverExact: z.number().nullable(),
     firstPreviewMs: z.number().nullable(),
     peakRssMb: z.object({ engine: z.number(), reference: z.number().nullable() }),

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
-import type { Backend, GenerationSettings } from '../../../shared/protocol.ts';
+import { DEFAULT_LEAD } from '../../../shared/parallel-schedule.ts';
+import type { Backend, GenerationSettings, SamplerName } from '../../../shared/protocol.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { writeFileAtomic } from '../support/files.ts';
@@ -45,6 +46,8 @@ export interface BenchOptions {
   exactMaxTokens: number;
   /** Cached sampler stride for the rows and the comparison (default: the window width). */
   stride?: number;
+  /** Parallel sampler lead for its rows and its runs in the comparison (default: the model's, else DEFAULT_LEAD). */
+  lead?: number;
   /** onnxruntime intra-op threads = torch threads = BLAS/OpenMP pool size of the reference. */
   threads: number;
   /** quick: no exact, batch or workflow rows, fewer first-preview runs (bench/gpu-check.sh, tests). */
@@ -64,7 +67,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const info = await engine.loadModel(options.model, options.backend);
     const m = (await engine.model(options.model)).manifest;
     const stride = Math.min(m.window.cols, options.stride ?? m.window.cols);
-    const settings = settingsFor(m, stride);
+    const lead = options.lead ?? m.defaults?.lead ?? DEFAULT_LEAD;
+    const settings = settingsFor(m, stride, lead);
     const layoutOf = (side: number): LabelMap => benchLayout(side * m.gridFactor, side * m.gridFactor, m.classes.length);
     const rows: BenchRow[] = [];
     const row = async (name: string, side: number, s: GenerationSettings, seeds: number[], repeat = options.repeat): Promise<BenchRow> => {
@@ -86,12 +90,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const defaults = m.defaults;
     for (const side of options.sizes) {
       const cached = await row(`cached s${stride}`, side, settings('cached', SEED), [SEED]);
+      await row(`parallel L${lead}`, side, settings('parallel', SEED), [SEED]);
       const exact = !quick && side * side <= options.exactMaxTokens ? await row('exact', side, settings('exact', SEED), [SEED], 1) : null;
       bySize.set(side, { cached, exact });
-      const defaultsDiffer = defaults !== undefined && (defaults.sampler !== 'cached' || defaults.stride !== stride);
-      if (defaults && defaultsDiffer && (defaults.sampler === 'cached' || (!quick && side * side <= options.exactMaxTokens))) {
-        const name = defaults.sampler === 'exact' ? 'model defaults: exact' : `model defaults: cached s${defaults.stride}`;
-        await row(name, side, { ...settings(defaults.sampler, SEED), stride: defaults.sampler === 'exact' ? 1 : defaults.stride }, [SEED], 1);
+      const defaultsDiffer = defaults !== undefined && (defaults.sampler === 'cached' ? defaults.stride !== stride : defaults.sampler === 'parallel' ? (defaults.lead ?? DEFAULT_LEAD) !== lead : true);
+      if (defaults && defaultsDiffer && (defaults.sampler !== 'exact' || (!quick && side * side <= options.exactMaxTokens))) {
+        const name = defaults.sampler === 'exact' ? 'model defaults: exact' : defaults.sampler === 'parallel' ? `model defaults: parallel L${defaults.lead ?? DEFAULT_LEAD}` : `model defaults: cached s${defaults.stride}`;
+        const base = settings(defaults.sampler, SEED);
+        await row(name, side, { ...base, stride: defaults.sampler === 'cached' ? defaults.stride : base.stride, ...(defaults.sampler === 'parallel' ? { lead: defaults.lead ?? DEFAULT_LEAD } : {}) }, [SEED], 1);
       }
     }
     const compareSide = options.sizes[0] as number;
@@ -103,7 +109,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     // Before the comparison starts a second engine (without window reuse) in this process.
     const enginePeakRssMb = process.resourceUsage().maxRSS / 1024;
 
-    const comparison = options.python ? await compareWithReference(engine, engineOptions, { ...options, python: options.python }, info.path, layoutOf(compareSide), compareSide, settings('cached', SEED), tmp, log) : null;
+    const comparison = options.python ? await compareWithReference(engine, engineOptions, { ...options, python: options.python }, info.path, layoutOf(compareSide), compareSide, settings('cached', SEED), lead, tmp, log) : null;
 
     const report: BenchReport = {
       format: BENCH_REPORT_FORMAT,
@@ -132,8 +138,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   }
 }
 
-/** The model's sampling settings (temperature, top-k, top-p) with the given sampler; exact runs at stride 1. */
-function settingsFor(m: Manifest, stride: number): (sampler: 'exact' | 'cached', seed: number) => GenerationSettings {
+/** The model's sampling settings (temperature, top-k, top-p) with the given sampler; exact runs at stride 1, parallel with `lead`. */
+function settingsFor(m: Manifest, stride: number, lead: number): (sampler: SamplerName, seed: number) => GenerationSettings {
   return (sampler, seed) => ({
     seed,
     temperature: m.defaults?.temperature ?? 1,
@@ -141,6 +147,7 @@ function settingsFor(m: Manifest, stride: number): (sampler: 'exact' | 'cached',
     topP: m.defaults?.topP ?? 1,
     sampler,
     stride: sampler === 'exact' ? 1 : stride,
+    ...(sampler === 'parallel' ? { lead } : {}),
     decodedPreviews: true,
   });
 }
@@ -156,6 +163,7 @@ async function engineRow(engine: Engine, model: string, name: string, side: numb
     grid: `${side}×${side}`,
     sampler: s.sampler,
     stride: s.stride,
+    ...(s.lead === undefined ? {} : { lead: s.lead }),
     reuseWindowCache: reuse,
     batch: seeds.length,
     tokens,
@@ -173,7 +181,9 @@ async function engineRow(engine: Engine, model: string, name: string, side: numb
 
 /**
  * Rounds of: the reference's cached sampler, the engine's cached sampler (same settings and seed),
- * the engine's cached sampler without window reuse (the reference's forwards: each chunk prefills).
+ * the engine's cached sampler without window reuse (the reference's forwards: each chunk prefills),
+ * and the engine's parallel sampler (same layout, seed and draw settings; its own tokens, so it is
+ * timed against the reference's cached run but its tokens are not compared).
  * Decoded previews are off on the engine side (the reference makes none); both sides' seconds
  * include the cond encoding.
  */
@@ -185,12 +195,14 @@ async function compareWithReference(
   layout: LabelMap,
   side: number,
   cached: GenerationSettings,
+  lead: number,
   tmp: string,
   log: (line: string) => void,
 ): Promise<Comparison> {
   const layoutFile = path.join(tmp, 'layout.png');
   writeFileSync(layoutFile, encodeIndexPng(layout));
   const s = { ...cached, decodedPreviews: false };
+  const parallel: GenerationSettings = { ...s, sampler: 'parallel', lead };
   const noReuse = createNodeEngine({ ...engineOptions, tuning: { reuseWindowCache: false } });
   const runs: InterleavedRun[] = [];
   const errors: string[] = [];
@@ -198,6 +210,7 @@ async function compareWithReference(
   const tokens = side * side;
   try {
     await engineRow(noReuse, options.model, 'warm-up no reuse', side, layout, s, [s.seed], false);
+    await engineRow(engine, options.model, 'warm-up parallel', side, layout, parallel, [s.seed], true);
     for (let round = 1; round <= options.rounds; round++) {
       const ref = runReference({ python: options.python, bundle: bundlePath, layoutFile, settings: s, threads: options.threads, tmp });
       let refTokens: number[] | null = null;
@@ -217,6 +230,9 @@ async function compareWithReference(
         runs.push({ round, who, seconds: run.samplingSeconds, tokensPerSecond: run.tokensPerSecond, tokensAgree: agree, load: run.load });
         log(`  round ${round} ${who.padEnd(15)} cached s${s.stride} ${side}×${side}: ${run.samplingSeconds.toFixed(2)} s, tokens ${agree === null ? '?' : agree ? 'identical' : 'DIFFER'}  (${formatLoad(run.load)})`);
       }
+      const par = await engineRow(engine, options.model, 'engine-parallel', side, layout, parallel, [s.seed], true);
+      runs.push({ round, who: 'engine-parallel', seconds: par.samplingSeconds, tokensPerSecond: par.tokensPerSecond, tokensAgree: null, load: par.load });
+      log(`  round ${round} ${'engine-parallel'.padEnd(15)} parallel L${lead} ${side}×${side}: ${par.samplingSeconds.toFixed(2)} s, ${par.forwards} forwards  (${formatLoad(par.load)})`);
     }
   } finally {
     await noReuse.dispose();
@@ -229,11 +245,12 @@ async function compareWithReference(
     grid: `${side}×${side}`,
     sampler: 'cached',
     stride: s.stride,
+    lead,
     seed: s.seed,
     runs,
     referenceThreads: options.threads,
     referencePeakRssMb,
-    median: { reference: med('reference') ?? NaN, engine: med('engine') ?? NaN, engineNoReuse: med('engine-no-reuse') },
+    median: { reference: med('reference') ?? NaN, engine: med('engine') ?? NaN, engineNoReuse: med('engine-no-reuse'), engineParallel: med('engine-parallel') },
     errors,
   };
 }
@@ -269,8 +286,10 @@ function summarise(
   };
   const cached = comparison ? ratio('engine', `cached s${comparison.stride}`, comparison.median.engine) : null;
   const noReuse = comparison ? ratio('engine-no-reuse', `cached s${comparison.stride}, no window reuse`, comparison.median.engineNoReuse) : null;
-  const fastest = [cached, noReuse].filter((r) => r !== null).sort((a, b) => a.engineSeconds - b.engineSeconds)[0] ?? null;
-  const engineRuns = comparison?.runs.filter((r) => r.who !== 'reference') ?? [];
+  const parallel = comparison ? ratio('engine-parallel', `parallel L${comparison.lead ?? DEFAULT_LEAD}`, comparison.median.engineParallel ?? null) : null;
+  const fastest = [cached, noReuse, parallel].filter((r) => r !== null).sort((a, b) => a.engineSeconds - b.engineSeconds)[0] ?? null;
+  // The parallel sampler draws other tokens by design: only the cached runs are compared.
+  const engineRuns = comparison?.runs.filter((r) => r.who === 'engine' || r.who === 'engine-no-reuse') ?? [];
   const atCompare = bySize.get(compareSide);
   const single = atCompare?.cached ?? null;
   const batched = rows.find((r) => r.batch === batch && batch > 1) ?? null;
@@ -279,6 +298,7 @@ function summarise(
     cachedOverReferenceCached: cached,
     cachedTokensAgree: engineRuns.length && engineRuns.every((r) => r.tokensAgree !== null) ? engineRuns.every((r) => r.tokensAgree === true) : null,
     noReuseOverReferenceCached: noReuse,
+    parallelOverReferenceCached: parallel,
     cachedOverExact: atCompare?.exact ? atCompare.cached.tokensPerSecond / atCompare.exact.tokensPerSecond : null,
     firstPreviewMs,
     peakRssMb: { engine: enginePeakRssMb, reference: comparison?.referencePeakRssMb ?? null },

@@ -17,6 +17,7 @@ interface BenchCliOptions {
   repeat: number;
   rounds: number;
   stride?: number;
+  lead?: number;
   threads?: number;
   python: string | false;
   out: string;
@@ -29,7 +30,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description(
-      'Measure the engine against the Python reference (interleaved, same threads), tokens/s of the samplers, first preview (cold), batching and peak RSS; the load average is printed beside every figure.',
+      'Measure the engine against the Python reference (interleaved, same threads), tokens/s of the samplers (cached, parallel, exact), first preview (cold), batching and peak RSS; the load average is printed beside every figure.',
     )
     .option('--model <id|path>', 'model to measure (default: the first embedded model)', 'default')
     .addOption(new Option('--backend <backend>', 'runtime').choices(BACKENDS).default('auto'))
@@ -38,6 +39,7 @@ export function registerBench(program: Command): void {
     .option('--repeat <n>', 'runs per engine row (the fastest counts)', numberOption('--repeat', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'), 2)
     .option('--rounds <n>', 'interleaved reference/engine rounds (medians count)', numberOption('--rounds', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'), 3)
     .option('--stride <s>', 'cached sampler stride (default: the window width)', numberOption('--stride', (n) => Number.isInteger(n) && n >= 1, 'a positive integer'))
+    .option('--lead <n>', 'parallel sampler lead (default: the model’s, else 2)', numberOption('--lead', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer 1..256'))
     .option('--threads <n>', 'onnxruntime intra-op threads = torch threads of the reference (default: TESSERA_THREADS or the cores)', numberOption('--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer 1..256'))
     .option('--python <exe>', 'Python for the reference sampler', '/usr/bin/python3')
     .option('--no-python', 'skip the Python reference sampler')
@@ -66,6 +68,7 @@ export function registerBench(program: Command): void {
             threads: o.threads ?? defaultThreads(),
             profile: quick ? 'quick' : 'full',
             ...(o.stride ? { stride: o.stride } : {}),
+            ...(o.lead ? { lead: o.lead } : {}),
           },
           log,
         );

@@ -9,7 +9,8 @@ import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
 import { resizeLabelMap } from '../../engine/image.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { readInputFile, writeFileAtomic } from '../support/files.ts';
-import { encodeResultPng, layoutSha256, readResultPng, type GenerationRecord } from '../support/png.ts';
+import { makeRecord } from '../../../shared/result-record.ts';
+import { encodeResultPng, readResultPng, type GenerationRecord } from '../support/png.ts';
 import { CliReporter, jsonLine } from '../support/reporter.ts';
 import { numberOption, onInterrupt, parseSize, runCommand } from '../support/run-command.ts';
 import { addSamplerOptions, describeSettings, resolveSettings, type SamplingCliOptions } from './sampling-options.ts';
@@ -50,6 +51,13 @@ async function generateAction(options: GenerateOptions): Promise<void> {
   const maxCanvas = parseSize(options.maxSize, '--max-size');
   // Input PNGs are checked (size, structure, data) before the model loads: an unusable one is refused at once.
   const reproduced = options.reproduce ? readResultPng(await readInputFile(options.reproduce, 'image to reproduce'), pngLimits(`the image to reproduce ${options.reproduce}`, maxCanvas, 'or raise --max-size')) : null;
+  if (reproduced?.record.inpaint) {
+    const { inpaint } = reproduced.record;
+    throw new TesseraError(
+      'BAD_INPUT',
+      `${options.reproduce} was inpainted (${inpaint.regionTokens} of ${inpaint.totalTokens} tokens resampled from another image), so its layout alone does not make it again. Run \`inpaint\` on the source image with seed ${reproduced.record.settings.seed}, or --reproduce the image it was inpainted from.`,
+    );
+  }
   const layoutLimits = pngLimits(`the layout ${options.layout ?? ''}`, maxCanvas, 'or raise --max-size');
   // Decoded once, here: the classes that turn it into a label map are known only after the model loads.
   const layoutPng = options.layout === undefined ? null : decodePngSafely(await readInputFile(options.layout, 'layout'), layoutLimits);
@@ -84,15 +92,8 @@ async function generateAction(options: GenerateOptions): Promise<void> {
     } finally {
       await reporter.close();
     }
-    const record: GenerationRecord = {
-      format: 'tessera-generation',
-      version: 1,
-      model: { id: info.id, version: info.version, ...(info.origin === 'path' ? { path: info.path } : {}) },
-      size: { width: layout.width, height: layout.height },
-      settings: result.settings,
-      backend: result.backend,
-      layoutSha256: layoutSha256(layout),
-    };
+    // The one record format (shared/result-record.ts): the studio's export of the same result is byte-identical.
+    const record: GenerationRecord = makeRecord({ model: { id: info.id, version: info.version, ...(info.origin === 'path' ? { path: info.path } : {}) }, layout, settings: result.settings, backend: result.backend });
     await writeFileAtomic(options.out, encodeResultPng(result.image, record, layout));
     if (options.tokensOut !== undefined) {
       const dump = { format: 'tessera-tokens', version: 1, rows: result.grid.rows, cols: result.grid.cols, tokens: Array.from(result.tokens), entropy: Array.from(result.entropy, (e) => Number(e.toFixed(5))), record };

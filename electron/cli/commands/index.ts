@@ -8,5 +8,6 @@ import { registerBench } from './bench.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInpaint } from './inpaint.ts';
 import { registerModels } from './models.ts';
+import { registerWorker } from './worker.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerGenerate, registerBatch, registerInpaint, registerModels, registerBench];
+export const COMMANDS: Array<(program: Command) => void> = [registerGenerate, registerBatch, registerInpaint, registerModels, registerBench, registerWorker];

@@ -13,12 +13,14 @@ import { readEmbeddedLayout } from '../../engine/batch/index.ts';
 import { cropImage, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, readImagePng, runInpaintJob, type FitMode, type PixelMask } from '../../engine/inpaint/index.ts';
 import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { readInputFile, writeFileAtomic } from '../support/files.ts';
+import { makeRecord } from '../../../shared/result-record.ts';
 import { encodeResultPng } from '../support/png.ts';
 import { CliReporter, jsonLine } from '../support/reporter.ts';
 import { numberOption, onInterrupt, parseSize, runCommand } from '../support/run-command.ts';
 import { addSamplingOptions, describeSettings, resolveSettings, type SamplingCliOptions } from './sampling-options.ts';
 
-export const INPAINT_KEY = 'tessera:inpaint';
+/** The key older versions wrote their inpaint record under (now read by shared/result-record.ts). */
+export { LEGACY_INPAINT_KEY as INPAINT_KEY } from '../../../shared/result-record.ts';
 
 interface InpaintCliOptions extends SamplingCliOptions {
   image: string;
@@ -142,8 +144,15 @@ async function inpaintAction(o: InpaintCliOptions): Promise<void> {
     // --fit pad: the padding only completed the last tokens; the output has the input's size.
     const out = o.fit === 'pad' ? cropImage(outcome.result.image, original) : outcome.result.image;
     const outLayout = o.fit === 'pad' ? fitLabelMap(layout, original) : layout;
-    const record = { format: 'tessera-inpaint', version: 1, model: { id: info.id, version: info.version }, settings: outcome.result.settings, options, backend: outcome.result.backend, regionTokens: outcome.regionTokens, totalTokens: outcome.totalTokens, fit: o.fit ?? null };
-    await writeFileAtomic(o.out, encodeResultPng(out, record, outLayout, INPAINT_KEY));
+    // The one record format (shared/result-record.ts), with what only an inpainted image has.
+    const record = makeRecord({
+      model: { id: info.id, version: info.version },
+      layout: outLayout,
+      settings: outcome.result.settings,
+      backend: outcome.result.backend,
+      inpaint: { mode: o.tokens && !o.mask && !o.newLayout ? 'tokens' : 'region', options, regionTokens: outcome.regionTokens, totalTokens: outcome.totalTokens, fit: o.fit ?? null },
+    });
+    await writeFileAtomic(o.out, encodeResultPng(out, record, outLayout));
     const share = ((100 * outcome.regionTokens) / outcome.totalTokens).toFixed(0);
     if (json) process.stdout.write(`${jsonLine({ type: 'result', file: o.out, record, notes: outcome.notes, seconds: outcome.result.seconds })}\n`);
     else reporter.note(`wrote ${o.out} (${out.width}×${out.height}; region ${outcome.regionTokens} of ${outcome.totalTokens} tokens = ${share} %; seed ${settings.seed}; ${outcome.result.seconds.toFixed(2)} s)`);

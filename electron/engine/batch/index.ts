@@ -4,5 +4,6 @@ export { parseSeeds, parseShard, planBatch, inShard, itemFileName, shardLabel, t
 export { joinPath, tempName, type BatchFs } from './batch-fs.ts';
 export { manifestFileName, modelIdentity, parseBatchManifest, type BatchManifest } from './batch-manifest.ts';
 export { CONTACT_FILE } from './contact-sheet.ts';
-export { checkItemPng, expectedText, readEmbeddedLayout, BATCH_KEY, LAYOUT_KEY, PARAMETERS_KEY, type ModelIdentity } from './result-png.ts';
+export { checkItemPng, encodeItemPng, expectedText, readEmbeddedLayout, BATCH_KEY, LAYOUT_KEY, PARAMETERS_KEY, type ModelIdentity } from './result-png.ts';
 export { BatchProgress } from './batch-progress.ts';
+export { BatchSession, type BatchModel, type BatchSessionOptions } from './batch-session.ts';

@@ -6,19 +6,17 @@
  * shard or order, so the same item always gives the same bytes: that is what lets a resumed or
  * sharded batch equal an uninterrupted one, file for file.
  *
- * The tEXt keys and the RGB encoding live here, in the engine core (no Node), and the CLI's
- * png.ts uses them; tests check that the CLI reads these files.
+ * The record format itself (keys, schema, canonical JSON, RGB encoding, the embedded layout) is
+ * shared/result-record.ts, which every writer and reader uses; tests check the CLI reads these files.
  */
-import { encode, type DecodedPng } from 'fast-png';
+import type { DecodedPng } from 'fast-png';
 import { DEFAULT_MAX_CANVAS } from '../../../shared/grid.ts';
-import { encodeIndexPng, type LabelMap } from '../../../shared/labelmap.ts';
-import { decodePngSafely, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
+import type { LabelMap } from '../../../shared/labelmap.ts';
+import { decodePngSafely } from '../../../shared/png-guard.ts';
 import type { ActiveBackend, GenerationSettings, RgbaImage } from '../../../shared/protocol.ts';
-import { fromBase64, sha256Hex, toBase64 } from './digest.ts';
+import { asciiJson, BATCH_KEY, encodeRgbPng, LAYOUT_KEY, makeRecord, PARAMETERS_KEY, recordText } from '../../../shared/result-record.ts';
 
-export const PARAMETERS_KEY = 'tessera:parameters';
-export const LAYOUT_KEY = 'tessera:layout';
-export const BATCH_KEY = 'tessera:batch';
+export { asciiJson, BATCH_KEY, encodeRgbPng, layoutChecksum, LAYOUT_KEY, PARAMETERS_KEY, readEmbeddedLayout, recordedSettings } from '../../../shared/result-record.ts';
 
 export interface ModelIdentity {
   id: string;
@@ -44,56 +42,17 @@ export interface ExpectedText {
   batch: string;
 }
 
-/** The checksum `tessera generate` records for a layout (same bytes hashed in the same order). */
-export function layoutChecksum(layout: LabelMap): string {
-  return sha256Hex(layout.data, `${layout.width}x${layout.height}`);
-}
-
-/**
- * Settings as recorded: a fixed key order (the JSON is compared byte for byte) and no
- * decodedPreviews, which changes what the viewer sees while sampling, never the image.
- */
-export function recordedSettings(s: GenerationSettings): GenerationSettings {
-  return { seed: s.seed, temperature: s.temperature, topK: s.topK, topP: s.topP, sampler: s.sampler, stride: s.stride, decodedPreviews: false };
-}
-
-/**
- * JSON with every non-ASCII character escaped: tEXt chunks are Latin-1, and a layout named "湖"
- * must still round-trip exactly (JSON.parse reads the escapes back).
- */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 export function expectedText(item: ItemDescription): ExpectedText {
   const { layout } = item;
-  const parameters = {
-    format: 'tessera-generation',
-    version: 1,
-    // No model path: shards on other machines keep the bundle elsewhere, and the file must not differ.
-    model: { id: item.model.id, version: item.model.version },
-    size: { width: layout.width, height: layout.height },
-    settings: recordedSettings(item.settings),
-    backend: item.backend,
-    layoutSha256: layoutChecksum(layout),
-  };
+  // No model path: shards on other machines keep the bundle elsewhere, and the file must not differ.
+  const record = makeRecord({ model: { id: item.model.id, version: item.model.version }, layout, settings: item.settings, backend: item.backend });
+  const text = recordText(record, layout);
   const batch = { format: 'tessera-batch-item', version: 1, layout: item.layoutName, seed: item.settings.seed, model: item.model };
-  return { width: layout.width, height: layout.height, parameters: asciiJson(parameters), layout: toBase64(encodeIndexPng(layout)), batch: asciiJson(batch) };
+  return { width: layout.width, height: layout.height, parameters: text[PARAMETERS_KEY], layout: text[LAYOUT_KEY], batch: asciiJson(batch) };
 }
 
 export function encodeItemPng(image: RgbaImage, text: ExpectedText): Uint8Array {
   return encodeRgbPng(image, { [PARAMETERS_KEY]: text.parameters, [LAYOUT_KEY]: text.layout, [BATCH_KEY]: text.batch });
-}
-
-/** An 8-bit RGB PNG (alpha dropped: results are opaque) carrying `Software: Tessera` and `text` in tEXt. */
-export function encodeRgbPng(image: RgbaImage, text: Record<string, string>): Uint8Array {
-  const rgb = new Uint8Array(image.width * image.height * 3);
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgb[i] = image.rgba[j] as number;
-    rgb[i + 1] = image.rgba[j + 1] as number;
-    rgb[i + 2] = image.rgba[j + 2] as number;
-  }
-  return encode({ width: image.width, height: image.height, data: rgb, channels: 3, depth: 8, text: { Software: 'Tessera', ...text } });
 }
 
 export type PngCheck = { ok: true; rgb: Uint8Array } | { ok: false; reason: string };
@@ -133,18 +92,4 @@ export function readItemModel(bytes: Uint8Array, size: { width: number; height: 
   } catch {
     return null;
   }
-}
-
-/**
- * The layout a Tessera PNG carries (generate, batch and inpaint outputs), or null when it carries
- * none or one that is not an 8-bit grayscale index PNG. One that is damaged, a decompression bomb
- * or over `limits` is refused with the guard's error (shared/png-guard.ts), naming it.
- */
-export function readEmbeddedLayout(text: Record<string, string>, limits: PngLimits = pngLimits('the embedded layout')): LabelMap | null {
-  const raw = text[LAYOUT_KEY];
-  const bytes = raw === undefined ? null : fromBase64(raw);
-  if (!bytes) return null;
-  const png = decodePngSafely(bytes, limits);
-  if (png.channels !== 1 || png.depth !== 8 || png.palette) return null;
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data) };
 }

@@ -85,9 +85,12 @@ export function checkGraphs(manifest: Manifest, graphs: GraphSet): Check[] {
     }
     // An in-place cache graph takes the number of valid cache positions as an int64 scalar.
     if (t.transformer.pastLength !== undefined) checkValue('transformer', 'input', g.inputs, { name: t.transformer.pastLength, type: 'int64', rank: 0 }, p);
+    // A positions cache graph takes each new token's position and the valid slots as int64 [B,S] and [B,C].
+    for (const name of [t.transformer.positionIds, t.transformer.keyValid]) if (name !== undefined) checkValue('transformer', 'input', g.inputs, { name, type: 'int64', rank: 2 }, p);
     const extra = g.inputs.filter((v) => v.name === layerName(t.transformer.pastKey, tr.layers));
     if (extra.length > 0) p.push(`the transformer graph has a cache input for layer ${tr.layers}, but the manifest says ${tr.layers} layers`);
-    const known = new Set([t.transformer.inputIds, ...(t.transformer.pastLength === undefined ? [] : [t.transformer.pastLength]), ...Array.from({ length: tr.layers }, (_, i) => [layerName(t.transformer.pastKey, i), layerName(t.transformer.pastValue, i)]).flat()]);
+    const optional = [t.transformer.pastLength, t.transformer.positionIds, t.transformer.keyValid].filter((name): name is string => name !== undefined);
+    const known = new Set([t.transformer.inputIds, ...optional, ...Array.from({ length: tr.layers }, (_, i) => [layerName(t.transformer.pastKey, i), layerName(t.transformer.pastValue, i)]).flat()]);
     const unknownInputs = g.inputs.filter((v) => !known.has(v.name));
     if (unknownInputs.length > 0) p.push(`the transformer graph has inputs the manifest does not name: ${unknownInputs.map(describeValueInfo).join(', ')}`);
   });

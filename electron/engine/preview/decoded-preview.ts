@@ -74,6 +74,11 @@ export class DecodedPreview {
     this.samplingMs += ms;
   }
 
+  /** The final decode's predicted cost (every token of every sample), once a preview decode has measured it. */
+  predictedFullDecodeMs(): number | null {
+    return this.msPerToken === null ? null : this.msPerToken * this.canvases.length * (this.width / this.f) * (this.height / this.f);
+  }
+
   /** Whether a decode now keeps decoding within budget. */
   due(): boolean {
     if (!this.anyDirty) return false;

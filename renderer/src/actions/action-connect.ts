@@ -15,6 +15,8 @@ import { loadModel } from './action-load-model.ts';
  */
 function frameCoalescer(apply: (event: EngineEvent, previews: number) => void): { push(event: EngineEvent): void; flush(): void } {
   let progress: EngineEvent | null = null;
+  // A batch's per-image progress (with `item`): the latest per image, so every row learns it started.
+  const itemProgress = new Map<number, EngineEvent>();
   let preview: EngineEvent | null = null;
   let previews = 0;
   let scheduled = false;
@@ -23,16 +25,20 @@ function frameCoalescer(apply: (event: EngineEvent, previews: number) => void): 
     const p = progress;
     const w = preview;
     const n = previews;
+    const items = [...itemProgress.values()];
     progress = null;
     preview = null;
     previews = 0;
+    itemProgress.clear();
+    for (const e of items) apply(e, 0);
     if (p) apply(p, 0);
     if (w) apply(w, n);
   };
   const schedule = typeof requestAnimationFrame === 'function' ? (fn: () => void) => requestAnimationFrame(fn) : (fn: () => void) => setTimeout(fn, 16);
   return {
     push(event) {
-      if (event.type === 'job.progressed') progress = event;
+      if (event.type === 'job.progressed' && event.item) itemProgress.set(event.item.index, event);
+      else if (event.type === 'job.progressed') progress = event;
       else if (event.type === 'job.windowCompleted') {
         preview = event;
         previews++;

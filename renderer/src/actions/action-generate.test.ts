@@ -77,3 +77,32 @@ describe('generate', () => {
     expect(store.getState().toasts[0]?.detail).toBe('NaN logits');
   });
 });
+
+describe('generate right after cancel', () => {
+  it('starts once the cancelled job has stopped instead of being ignored', async () => {
+    const store = readyStore();
+    let release: () => void = () => undefined;
+    let calls = 0;
+    const { client } = fakeEngine({
+      'job.generate': async (p) => {
+        calls++;
+        if (calls === 1) {
+          await new Promise<void>((r) => (release = r));
+          throw new TesseraError('CANCELLED', 'Cancelled.');
+        }
+        return resultFor(p.jobId, 64, 32, p.settings.seed);
+      },
+      'job.cancel': () => ({ cancelled: true }),
+    });
+    const first = generate(client, store);
+    await cancelJob(client, store);
+    expect(store.getState().job?.state).toBe('cancelling');
+    const second = generate(client, store); // pressed while the first winds down
+    release();
+    await first;
+    await second;
+    expect(calls).toBe(2);
+    expect(store.getState().job?.state).toBe('done');
+    expect(store.getState().gallery).toHaveLength(1);
+  });
+});

@@ -8,7 +8,36 @@ import type { StudioStore } from '../state/store.ts';
 import { describeError } from './errors.ts';
 import { copyLayout, newId } from './ids.ts';
 
+/** Resolves once job `id` has stopped (done, failed, cancelled) or another job replaced it. */
+export function jobSettled(store: StudioStore, id: string): Promise<void> {
+  const settled = (): boolean => {
+    const job = store.getState().job;
+    return !job || job.id !== id || (job.state !== 'running' && job.state !== 'cancelling');
+  };
+  if (settled()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = store.subscribe(() => {
+      if (!settled()) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+let waitingAfterCancel = false;
+
 export async function generate(client: EngineClient, store: StudioStore): Promise<void> {
+  const cancelling = store.getState().job;
+  if (cancelling?.state === 'cancelling') {
+    // Pressed right after Cancel: start as soon as the cancelled job has stopped (once, however often pressed).
+    if (waitingAfterCancel) return;
+    waitingAfterCancel = true;
+    try {
+      await jobSettled(store, cancelling.id);
+    } finally {
+      waitingAfterCancel = false;
+    }
+  }
   const s = store.getState();
   const model = s.activeModel;
   if (!model || (s.job && (s.job.state === 'running' || s.job.state === 'cancelling'))) return;
@@ -21,7 +50,7 @@ export async function generate(client: EngineClient, store: StudioStore): Promis
     const result = await client.request('job.generate', { jobId, model: model.id, layout, settings });
     store.getState().setJobState(jobId, 'done');
     store.getState().showFinal(jobId, result.image);
-    store.getState().addResult({ id: newId('res'), createdAt: Date.now(), kind: 'generate', modelId: model.id, modelName: model.name, layout, result });
+    store.getState().addResult({ id: newId('res'), createdAt: Date.now(), kind: 'generate', modelId: model.id, modelName: model.name, modelVersion: model.version, layout, result });
   } catch (error) {
     reportJobError(store, jobId, error);
   }

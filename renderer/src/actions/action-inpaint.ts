@@ -28,6 +28,7 @@ export async function runInpaint(client: EngineClient, store: StudioStore, extra
   const kind = extra ? 'resample' : 'inpaint';
   const mask = extra ? new Uint8Array(layout.width * layout.height) : s.mask.data.slice();
   const jobId = newId(kind);
+  const options = { dilation: s.dilation, blend: s.blend, keepOutside: true };
   s.startJob(jobId, kind);
   try {
     const result = await client.request('job.inpaint', {
@@ -39,13 +40,15 @@ export async function runInpaint(client: EngineClient, store: StudioStore, extra
       ...(s.previousLayout && !extra ? { previousLayout: copyLayout(s.previousLayout) } : {}),
       ...(extra ? { tokens: extra.tokens } : {}),
       settings: store.getState().settings,
-      options: { dilation: s.dilation, blend: s.blend, keepOutside: true },
+      options,
     });
     store.getState().setJobState(jobId, 'done');
-    const entry: GalleryEntry = { id: newId('res'), createdAt: Date.now(), kind, modelId: model.id, modelName: model.name, layout, result };
+    const entry: GalleryEntry = { id: newId('res'), createdAt: Date.now(), kind, modelId: model.id, modelName: model.name, modelVersion: model.version, inpaintOptions: options, layout, result };
     if (!store.getState().inpaintActive) {
+      // A token click enters inpaint mode: show its controls, where the staged candidate is reviewed.
       store.getState().setBaseImage(image);
       store.getState().enterInpaint();
+      store.getState().setRightTab('inpaint');
     }
     store.getState().stageResult(entry);
   } catch (error) {
@@ -66,7 +69,10 @@ export function acceptStaged(store: StudioStore): void {
   s.addResult(entry);
   s.setBaseImage(entry.result.image);
   s.dropStaged(entry.id);
-  s.clearMask();
+  // The accepted image was made from the layout as it is now: later repaints count from here.
+  const target = s.paintTarget;
+  s.enterInpaint();
+  s.setPaintTarget(target);
 }
 
 export function discardStaged(store: StudioStore): void {

@@ -41,7 +41,7 @@ function activate(store: StudioStore, info: ModelInfo): void {
   if (!ids.has(s.classId)) s.setClass(info.classes[0]?.id ?? 0);
   if (!ids.has(s.backgroundClass)) s.setBackgroundClass(info.classes[0]?.id ?? 0);
   if (info.defaults && s.gallery.length === 0) {
-    s.setSettings({ temperature: info.defaults.temperature, topK: info.defaults.topK, topP: info.defaults.topP, sampler: info.defaults.sampler, stride: Math.min(info.defaults.stride, info.window.cols) });
+    s.setSettings({ temperature: info.defaults.temperature, topK: info.defaults.topK, topP: info.defaults.topP, sampler: info.defaults.sampler, stride: Math.min(info.defaults.stride, info.window.cols), ...(info.defaults.lead === undefined ? {} : { lead: info.defaults.lead }) });
   } else if (s.settings.stride > info.window.cols) {
     s.setSettings({ stride: info.window.cols });
   }

@@ -1,7 +1,7 @@
 /** The Electron application menu's commands (sent by the shell) mapped onto studio actions. */
 import { desktopApi } from '../documents/desktop.ts';
 import type { MenuCommand } from '../documents/desktop.ts';
-import { exportLayoutPng, exportResultPng, newProject, openWithDesktop, saveProject } from '../documents/file-actions.ts';
+import { exportLayoutPng, exportResultPng, openWithDesktop, requestNewProject, saveProject } from '../documents/file-actions.ts';
 import { selectSelectedEntry } from '../state/gallery-slice.ts';
 import type { StudioStore } from '../state/store.ts';
 import { getAutosave } from './services.ts';
@@ -12,7 +12,7 @@ export function runMenuCommand(store: StudioStore, command: MenuCommand): void {
   const name: string = command.command;
   switch (name) {
     case 'file.new':
-      newProject(store, getAutosave());
+      requestNewProject(store, getAutosave());
       return;
     case 'file.open':
       void openWithDesktop(store, 'project');

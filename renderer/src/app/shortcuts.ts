@@ -2,10 +2,10 @@
 import { generate } from '../actions/action-generate.ts';
 import { saveProject } from '../documents/file-actions.ts';
 import type { StudioStore } from '../state/store.ts';
-import type { ToolId } from '../state/types.ts';
+import { classIdForKey } from './class-keys.ts';
+import { TOOL_KEYS } from './keymap.ts';
 import { getAutosave, getEngine } from './services.ts';
 
-const TOOL_KEYS: Record<string, ToolId> = { b: 'brush', e: 'eraser', l: 'line', r: 'rectangle', g: 'fill', x: 'replace', i: 'eyedropper', h: 'pan' };
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -44,6 +44,19 @@ export function installShortcuts(store: StudioStore): () => void {
       return;
     }
     if (mod || e.altKey) return;
+    const classId = classIdForKey(e);
+    const picked = classId === null ? undefined : s.activeModel?.classes.find((k) => k.id === classId);
+    if (picked) {
+      // The id the palette shows: 0–9, Shift+0–9 for 10–19.
+      s.setClass(picked.id);
+      e.preventDefault();
+      return;
+    }
+    if (classId !== null && classId < 10 && s.activeModel) {
+      s.notify({ tone: 'info', title: `No class ${classId} in ${s.activeModel.name}`, detail: `Its classes are 0–${Math.max(...s.activeModel.classes.map((k) => k.id))}, as the palette shows.` });
+      return;
+    }
+    // Shift+digit beyond the model's classes falls through (Shift+3 is "#", the token grid, on many keyboards).
     if (e.key === '[' || e.key === ']') {
       s.nudgeBrushSize(e.key === ']' ? 1 : -1);
       return;
@@ -54,12 +67,6 @@ export function installShortcuts(store: StudioStore): () => void {
     }
     if (e.key === 'f' || e.key === 'F') {
       s.requestFit();
-      return;
-    }
-    if (/^[1-9]$/.test(e.key)) {
-      // 1–9 pick the palette's first nine classes, for painting without the mouse leaving the canvas.
-      const c = s.activeModel?.classes[Number(e.key) - 1];
-      if (c) s.setClass(c.id);
       return;
     }
     const tool = TOOL_KEYS[e.key.toLowerCase()];

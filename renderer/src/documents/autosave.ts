@@ -12,8 +12,14 @@ export const AUTOSAVE_INTERVAL_MS = 3000;
 export interface Autosave {
   /** Writes now if anything changed (used before unload and by tests). */
   flush(): Promise<boolean>;
-  /** Forget the slot (after an explicit save, new project, or a declined recovery). */
+  /** Forget the slot (after an explicit save or a declined recovery). */
   clear(): Promise<void>;
+  /**
+   * Take the document as it is now as the starting point without touching the slot: after New,
+   * the old work stays recoverable until the new document is edited (then autosave replaces it)
+   * or saved (then the slot is cleared).
+   */
+  keepUntilEdited(): void;
   /** Resume after a recovery decision: autosave stays off until then, so it can't overwrite the slot. */
   enable(): void;
   stop(): void;
@@ -59,6 +65,9 @@ export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Au
     async clear() {
       last = fingerprint(store);
       await slot?.clear();
+    },
+    keepUntilEdited() {
+      last = fingerprint(store);
     },
     enable() {
       enabled = true;

@@ -3,13 +3,14 @@ import { encodeLabelPng } from '../../../shared/labelmap.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import { describeError } from '../actions/errors.ts';
 import { copyLayout } from '../actions/ids.ts';
+import { selectHasUnsavedWork } from '../state/document-slice.ts';
 import type { StudioStore } from '../state/store.ts';
 import type { GalleryEntry } from '../state/types.ts';
 import type { Autosave } from './autosave.ts';
 import { desktopApi, fileFromOpened, projectFileTokenNow, setProjectFileToken, unwrapDesktop } from './desktop.ts';
 import { downloadBytes, safeFileName } from './download.ts';
 import { importFile } from './import-file.ts';
-import { encodeResultPng } from './png-export.ts';
+import { encodeResultPng, resultFileName } from './png-export.ts';
 import { serialiseProject } from './project-format.ts';
 import { loadProjectIntoStore, snapshotProject } from './project-snapshot.ts';
 
@@ -43,8 +44,8 @@ export async function saveProject(store: StudioStore, autosave: Autosave, option
 }
 
 export async function exportResultPng(entry: GalleryEntry, store?: StudioStore): Promise<void> {
-  const bytes = encodeResultPng(entry);
-  const suggestedName = `tessera-${safeFileName(entry.modelId)}-seed${entry.result.settings.seed}.png`;
+  const bytes = encodeResultPng(entry, store?.getState().models ?? []);
+  const suggestedName = resultFileName(entry, safeFileName);
   const desktop = desktopApi();
   try {
     if (desktop) await unwrapDesktop(desktop.exportImage({ suggestedName, bytes }));
@@ -86,6 +87,24 @@ export async function openWithDesktop(store: StudioStore, which: 'project' | 'la
   }
 }
 
+/**
+ * New: with unsaved work (layout edits or results since the last save) it asks first; the
+ * dialog's "Discard" runs {@link newProject}.
+ */
+export function requestNewProject(store: StudioStore, autosave: Autosave): void {
+  const s = store.getState();
+  if (!selectHasUnsavedWork(s)) {
+    newProject(store, autosave);
+    return;
+  }
+  const results = s.gallery.length;
+  s.setDialog({ kind: 'confirmNew', summary: `“${s.projectName}”, ${s.layout.width}×${s.layout.height} layout, ${results} result${results === 1 ? '' : 's'}` });
+}
+
+/**
+ * Starts an empty project. The recovery slot keeps the previous work until the new document is
+ * edited or saved, so a reload still offers it (nothing is lost to a mistaken click).
+ */
 export function newProject(store: StudioStore, autosave: Autosave): void {
   const s = store.getState();
   if (s.inpaintActive) s.exitInpaint();
@@ -96,7 +115,7 @@ export function newProject(store: StudioStore, autosave: Autosave): void {
   s.setProjectName('Untitled');
   setProjectFileToken(undefined);
   s.markSaved();
-  void autosave.clear();
+  autosave.keepUntilEdited();
 }
 
 export async function importDroppedFile(store: StudioStore, file: File): Promise<void> {
@@ -117,10 +136,16 @@ export async function importDroppedFile(store: StudioStore, file: File): Promise
       s.replaceLayout(copyLayout(imported.layout), `import ${imported.name}`);
       s.notify({ tone: 'success', title: `Imported layout “${imported.name}”`, detail: `${imported.layout.width}×${imported.layout.height}` });
     } else {
+      if (s.inpaintActive) s.exitInpaint();
+      const { width, height } = imported.image;
+      const resized = width !== s.layout.width || height !== s.layout.height;
+      // The canvas follows the picture's aspect ratio (undoable), so nothing is squeezed.
+      if (resized) s.resizeCanvas(width, height, s.backgroundClass, 'scale');
       s.setBaseImage(imported.image);
       s.enterInpaint();
       s.setRightTab('inpaint');
-      s.notify({ tone: 'info', title: `Imported image “${imported.name}” for inpainting`, detail: imported.scaled ? `Scaled to the canvas size ${s.layout.width}×${s.layout.height}.` : undefined });
+      const detail = resized ? `The canvas is now ${width}×${height} to keep the picture's proportions (undo restores the old size).` : imported.scaled ? `Scaled to the canvas size ${width}×${height}.` : undefined;
+      s.notify({ tone: 'info', title: `Imported image “${imported.name}” for inpainting`, detail });
     }
   } catch (error) {
     const { title, detail } = describeError(error);

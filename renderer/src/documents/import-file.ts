@@ -13,6 +13,7 @@ import type { LabelMap } from '../../../shared/labelmap.ts';
 import type { ModelClass } from '../../../shared/manifest.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
 import { canvasToImage } from '../canvas/rgba-canvas.ts';
+import { canvasForPicture } from './picture-canvas.ts';
 import type { Project } from './project-format.ts';
 import { deserialiseProject } from './project-format.ts';
 
@@ -72,14 +73,16 @@ export function importLabelPng(bytes: Uint8Array, classes: readonly ModelClass[]
   return layout;
 }
 
-async function decodePicture(file: Blob, target: { width: number; height: number }): Promise<{ image: RgbaImage; scaled: boolean }> {
+async function decodePicture(file: Blob, context: { gridFactor: number; window: { rows: number; cols: number }; canvas: { width: number; height: number } }): Promise<{ image: RgbaImage; scaled: boolean }> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
   } catch {
     throw new TesseraError('BAD_INPUT', 'This file is not an image the studio can read (use PNG, JPEG or WebP).');
   }
-  // Inpainting needs the image at the layout's size: scale it (cover) rather than refuse.
+  // Inpainting needs the image at the canvas size: a canvas of the picture's aspect ratio (the
+  // caller resizes the layout to it), then scale with a cover fit for the last grid rounding.
+  const target = canvasForPicture({ width: bitmap.width, height: bitmap.height }, context.canvas, context.gridFactor, context.window);
   const canvas = document.createElement('canvas');
   canvas.width = target.width;
   canvas.height = target.height;
@@ -114,6 +117,6 @@ export async function importFile(
       return { kind: 'layout', layout: importLabelPng(bytes, context.classes, context.gridFactor, context.window, `“${file.name}”`), name };
     }
   }
-  const { image, scaled } = await decodePicture(file, context.canvas);
+  const { image, scaled } = await decodePicture(file, context);
   return { kind: 'image', image, name, scaled };
 }

@@ -1,34 +1,44 @@
 /**
- * PNG export with the parameters in tEXt chunks, so an image carries how to make it again
- * ("tessera:parameters" is JSON; "Description" is a human line).
+ * PNG export in the one record format of every Tessera result (shared/result-record.ts): the
+ * parameters, the layout and (for inpainted results) what was regenerated travel in tEXt, so
+ * `npm run cli -- generate --reproduce file.png` makes the same image again, byte for byte.
  */
-import { encode } from 'fast-png';
-import type { GalleryEntry } from '../state/types.ts';
+import { encodeRecordPng, makeRecord, type InpaintRecord, type ResultRecord } from '../../../shared/result-record.ts';
+import type { GalleryEntry, ModelInfo } from '../state/types.ts';
 
-export function resultMetadata(entry: GalleryEntry): Record<string, string> {
-  const { settings } = entry.result;
-  const parameters = {
-    model: entry.modelId,
-    modelName: entry.modelName,
-    seed: settings.seed,
-    temperature: settings.temperature,
-    topK: settings.topK,
-    topP: settings.topP,
-    sampler: settings.sampler,
-    stride: settings.stride,
-    backend: entry.result.backend,
-    kind: entry.kind,
-    seconds: Number(entry.result.seconds.toFixed(3)),
-    size: `${entry.result.image.width}x${entry.result.image.height}`,
-  };
-  return {
-    Software: 'Tessera',
-    Description: `${entry.modelName}, seed ${settings.seed}, temperature ${settings.temperature}, top-k ${settings.topK}, top-p ${settings.topP}, ${settings.sampler} sampler (stride ${settings.stride})`,
-    'tessera:parameters': JSON.stringify(parameters),
-  };
+/** The model version of an entry: recorded with it, else the listed model of that id. */
+function modelVersion(entry: GalleryEntry, models: readonly ModelInfo[]): string {
+  return entry.modelVersion ?? models.find((m) => m.id === entry.modelId)?.version ?? 'unknown';
 }
 
-export function encodeResultPng(entry: GalleryEntry): Uint8Array {
-  const { image } = entry.result;
-  return encode({ width: image.width, height: image.height, data: image.rgba, channels: 4, depth: 8, text: resultMetadata(entry) });
+function inpaintRecord(entry: GalleryEntry): InpaintRecord | undefined {
+  if (entry.kind !== 'inpaint' && entry.kind !== 'resample') return undefined;
+  const region = entry.result.region;
+  const totalTokens = entry.result.grid.rows * entry.result.grid.cols;
+  const regionTokens = region ? region.reduce((a, b) => a + (b ? 1 : 0), 0) : 0;
+  const options = entry.inpaintOptions ?? { dilation: 0, blend: 0, keepOutside: true };
+  return { mode: entry.kind === 'resample' ? 'tokens' : 'region', options, regionTokens, totalTokens, fit: null };
+}
+
+export function resultRecord(entry: GalleryEntry, models: readonly ModelInfo[] = []): ResultRecord {
+  return makeRecord({
+    model: { id: entry.modelId, version: modelVersion(entry, models) },
+    layout: entry.layout,
+    settings: entry.result.settings,
+    backend: entry.result.backend,
+    inpaint: inpaintRecord(entry),
+  });
+}
+
+export function encodeResultPng(entry: GalleryEntry, models: readonly ModelInfo[] = []): Uint8Array {
+  return encodeRecordPng(entry.result.image, resultRecord(entry, models), entry.layout);
+}
+
+/**
+ * A file name no other result of the session shares: the seed alone repeats when it is locked,
+ * so the kind and the entry's own id follow it.
+ */
+export function resultFileName(entry: GalleryEntry, safe: (name: string) => string): string {
+  const tail = entry.id.split('-').slice(1).join('-') || entry.id;
+  return `tessera-${safe(entry.modelId)}-seed${entry.result.settings.seed}-${entry.kind}-${safe(tail)}.png`;
 }

@@ -23,6 +23,8 @@ export const GalleryEntrySchema = z.strictObject({
   kind: z.enum(['generate', 'batch', 'inpaint', 'resample']),
   modelId: z.string(),
   modelName: z.string(),
+  modelVersion: z.string().optional(),
+  inpaintOptions: z.strictObject({ dilation: z.number().int().nonnegative(), blend: z.number().int().nonnegative(), keepOutside: z.boolean() }).optional(),
   layout: LabelMapSchema,
   result: GenerationResultSchema,
   label: z.string().optional(),

@@ -32,7 +32,8 @@ export async function resolveRecovery(store: StudioStore, autosave: Autosave, ac
   store.getState().setDialog(null);
   if (accept && project) {
     loadProjectIntoStore(store, project);
-    // Still unsaved work: mark it dirty again so autosave keeps the slot up to date.
+    // Still unsaved work (in no file): New asks before discarding it, the dirty marker shows.
+    store.getState().markUnsaved();
     store.getState().notify({ tone: 'success', title: 'Recovered your unsaved work', detail: summariseProject(project) });
   } else {
     await autosave.clear();

@@ -1,15 +1,16 @@
 /** Batch: layouts (current and saved) × seeds, with per-image and overall progress. */
 import type { JSX } from 'react';
-import { runBatch } from '../actions/action-batch.ts';
+import { resumeBatch, runBatch } from '../actions/action-batch.ts';
 import { cancelJob } from '../actions/action-generate.ts';
 import { copyLayout, newId } from '../actions/ids.ts';
 import { getEngine } from '../app/services.ts';
-import { parseSeeds } from '../state/batch-slice.ts';
+import { batchCounts, parseSeeds } from '../state/batch-slice.ts';
 import { selectJobRunning } from '../state/generation-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
 import { Field } from './fields.tsx';
 import { Icon } from './icons.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
+import { QueueTarget } from './QueueTarget.tsx';
 
 export function BatchPanel(): JSX.Element {
   const useCurrent = useStudio((s) => s.batchUseCurrent);
@@ -20,12 +21,16 @@ export function BatchPanel(): JSX.Element {
   const outDir = useStudio((s) => s.batchOutDir);
   const folder = useStudio((s) => s.batchFolder);
   const running = useStudio(selectJobRunning);
+  const hasPlan = useStudio((s) => s.batchPlan !== null);
   const isBatch = useStudio((s) => s.job?.kind === 'batch');
   const ready = useStudio((s) => s.modelStatus === 'ready');
   const parsed = parseSeeds(seeds, () => 0);
   const layoutCount = (useCurrent ? 1 : 0) + saved.filter((l) => picked.includes(l.id)).length;
-  const total = 'seeds' in parsed ? parsed.seeds.length * layoutCount : 0;
-  const done = items.filter((i) => i.state === 'done' || i.state === 'failed' || i.state === 'skipped').length;
+  // Each seed once per layout, as the engine makes them (batchRows).
+  const total = 'seeds' in parsed ? new Set(parsed.seeds).size * layoutCount : 0;
+  const counts = batchCounts(items);
+  const done = counts.finished;
+  const resumable = !running && hasPlan && counts.finished < counts.total;
   return (
     <div className="panel-body">
       <Field label="Layouts">
@@ -64,6 +69,7 @@ export function BatchPanel(): JSX.Element {
       <Field label="Output folder" hint="On the engine's machine, under its output root">
         <input type="text" aria-label="Output folder" value={folder} onChange={(e) => studio.getState().setBatchFolder(e.target.value)} />
       </Field>
+      <QueueTarget />
       <div className="muted small">Uses the sampling settings of the Generate tab.</div>
       <div className="generate-row">
         {running && isBatch ? (
@@ -71,16 +77,23 @@ export function BatchPanel(): JSX.Element {
             <Icon name="stop" /> Cancel batch
           </button>
         ) : (
-          <button type="button" className="primary" data-testid="run-batch" disabled={!ready || running || total === 0} onClick={() => void runBatch(getEngine(), studio)}>
-            <Icon name="batch" /> Run {total} image{total === 1 ? '' : 's'}
-          </button>
+          <>
+            <button type="button" className="primary" data-testid="run-batch" disabled={!ready || running || total === 0} onClick={() => void runBatch(getEngine(), studio)}>
+              <Icon name="batch" /> Run {total} image{total === 1 ? '' : 's'}
+            </button>
+            {resumable && (
+              <button type="button" className="ghost" data-testid="resume-batch" disabled={!ready} title="Make the images the last batch did not finish (same seeds, settings and folder)" onClick={() => void resumeBatch(getEngine(), studio)}>
+                Resume ({counts.total - counts.finished} left)
+              </button>
+            )}
+          </>
         )}
       </div>
       <ProgressBar kinds={['batch']} />
       {items.length > 0 && (
         <>
           <div className="batch-summary" data-testid="batch-summary" data-done={done} data-total={items.length}>
-            {done} of {items.length} finished{outDir ? ` · ${outDir}` : ''}
+            {done} of {items.length} finished{counts.failed ? ` · ${counts.failed} failed` : ''}{outDir ? ` · ${outDir}` : ''}
           </div>
           <ol className="batch-items">
             {items.map((item, i) => (
@@ -88,7 +101,7 @@ export function BatchPanel(): JSX.Element {
                 <span className="dot" />
                 <span>{item.layout}</span>
                 <span className="muted">seed {item.seed}</span>
-                <span className="muted small">{item.state}</span>
+                <span className="muted small">{item.state === 'skipped' ? 'done earlier' : item.state}</span>
               </li>
             ))}
           </ol>

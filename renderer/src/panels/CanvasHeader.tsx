@@ -2,6 +2,7 @@
 import type { JSX } from 'react';
 import { checkCanvasSize } from '../../../shared/grid.ts';
 import { selectCanvasSize } from '../state/document-slice.ts';
+import { RESIZE_MODES, type ResizeMode } from '../tools/resize-layout.ts';
 import { studio, useStudio } from '../state/store.ts';
 import { Icon } from './icons.tsx';
 
@@ -21,6 +22,7 @@ export function CanvasHeader({ title }: { title: string }): JSX.Element {
   const showGrid = useStudio((s) => s.showGrid);
   const model = useStudio((s) => s.activeModel);
   const inpaint = useStudio((s) => s.inpaintActive);
+  const resizeMode = useStudio((s) => s.resizeMode);
   const gf = model?.gridFactor ?? 16;
   const presets = CANVAS_PRESETS.filter((p) => !model || checkCanvasSize(p, gf, model.window).ok);
   return (
@@ -33,13 +35,21 @@ export function CanvasHeader({ title }: { title: string }): JSX.Element {
         disabled={inpaint}
         onChange={(e) => {
           const [w, h] = e.target.value.split('×').map(Number);
-          if (w && h) studio.getState().resizeCanvas(w, h, studio.getState().backgroundClass);
+          const s = studio.getState();
+          if (w && h) s.resizeCanvas(w, h, s.backgroundClass, s.resizeMode);
         }}
       >
         {!presets.some((p) => `${p.width}×${p.height}` === size) && <option value={size}>{size}</option>}
         {presets.map((p) => (
           <option key={p.label} value={`${p.width}×${p.height}`}>
             {p.width}×{p.height} · {p.label}
+          </option>
+        ))}
+      </select>
+      <select className="size-select" aria-label="When resizing" title="When the canvas size changes: scale the layout, or keep its size at an anchor (new space gets the eraser's background class)" value={resizeMode} disabled={inpaint} onChange={(e) => studio.getState().setResizeMode(e.target.value as ResizeMode)}>
+        {RESIZE_MODES.map((m) => (
+          <option key={m.mode} value={m.mode}>
+            {m.label}
           </option>
         ))}
       </select>

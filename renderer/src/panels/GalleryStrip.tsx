@@ -29,7 +29,7 @@ export function GalleryStrip(): JSX.Element {
             <span className="chip">{selected.kind}</span>
             <span className="params">
               {selected.label ? `${selected.label} · ` : ''}seed {selected.result.settings.seed} · T {selected.result.settings.temperature} · k {selected.result.settings.topK} · p {selected.result.settings.topP} · {selected.result.settings.sampler}
-              {selected.result.settings.sampler === 'cached' ? `/${selected.result.settings.stride}` : ''} · {selected.result.backend} · {selected.result.seconds.toFixed(1)} s
+              {selected.result.settings.sampler === 'cached' ? `/${selected.result.settings.stride}` : selected.result.settings.sampler === 'parallel' ? `/L${selected.result.settings.lead ?? ''}` : ''} · {selected.result.backend} · {selected.result.seconds.toFixed(1)} s
             </span>
             <button type="button" className="ghost small" data-testid="restore" title="Restore this layout and its settings" onClick={() => restoreEntry(studio, selected)}>
               <Icon name="restore" size={14} /> Restore

@@ -1,6 +1,7 @@
 /** Model picker, sampling settings, seed (lock and dice), Generate/Cancel and progress. */
 import type { JSX } from 'react';
-import { BACKENDS } from '../../../shared/protocol.ts';
+import { DEFAULT_LEAD } from '../../../shared/parallel-schedule.ts';
+import { BACKENDS, SAMPLERS } from '../../../shared/protocol.ts';
 import { generate, cancelJob } from '../actions/action-generate.ts';
 import { loadModel } from '../actions/action-load-model.ts';
 import { getEngine } from '../app/services.ts';
@@ -112,18 +113,24 @@ export function SamplingFields(): JSX.Element {
       <SliderField name="topK" label="Top-k" hint="0 = off" min={0} max={1024} step={1} value={settings.topK} onChange={(v) => set({ topK: Math.round(v) })} />
       <SliderField name="topP" label="Top-p" hint="1 = off" min={0.05} max={1} step={0.01} value={settings.topP} onChange={(v) => set({ topP: v })} />
       <div className="field-grid">
-        <Field label="Sampler" hint="exact: taming's window per token; cached: one KV-cached window per stride tokens (faster)">
+        <Field label="Sampler" hint="exact: taming's window per token; cached: one KV-cached window per stride tokens (faster); parallel: several rows per forward (fastest)">
           <div className="segmented" role="radiogroup" aria-label="Sampler">
-            {(['exact', 'cached'] as const).map((m) => (
+            {SAMPLERS.map((m) => (
               <button key={m} type="button" role="radio" aria-checked={settings.sampler === m} className={settings.sampler === m ? 'active' : ''} onClick={() => set({ sampler: m })}>
                 {m}
               </button>
             ))}
           </div>
         </Field>
-        <Field label="Stride" hint="Tokens per cached window">
-          <input className="num" type="number" name="stride" aria-label="Stride" min={1} max={maxStride} disabled={settings.sampler !== 'cached'} value={settings.stride} onChange={(e) => set({ stride: Math.min(maxStride, Math.max(1, Math.round(Number(e.target.value)) || 1)) })} />
-        </Field>
+        {settings.sampler === 'parallel' ? (
+          <Field label="Lead" hint="Columns a row stays ahead of the row below (smaller: fewer forwards)">
+            <input className="num" type="number" name="lead" aria-label="Lead" min={1} max={maxStride} value={settings.lead ?? DEFAULT_LEAD} onChange={(e) => set({ lead: Math.min(maxStride, Math.max(1, Math.round(Number(e.target.value)) || 1)) })} />
+          </Field>
+        ) : (
+          <Field label="Stride" hint="Tokens per cached window">
+            <input className="num" type="number" name="stride" aria-label="Stride" min={1} max={maxStride} disabled={settings.sampler !== 'cached'} value={settings.stride} onChange={(e) => set({ stride: Math.min(maxStride, Math.max(1, Math.round(Number(e.target.value)) || 1)) })} />
+          </Field>
+        )}
       </div>
       <label className="check">
         <input type="checkbox" checked={settings.decodedPreviews} onChange={(e) => set({ decodedPreviews: e.target.checked })} />
@@ -134,7 +141,8 @@ export function SamplingFields(): JSX.Element {
 }
 
 export function GenerationPanel(): JSX.Element {
-  const running = useStudio(selectJobRunning);
+  // While a cancelled job winds down, Generate is offered again: it starts once the old job stops.
+  const running = useStudio((s) => s.job?.state === 'running');
   const ready = useStudio((s) => s.modelStatus === 'ready');
   const kind = useStudio((s) => s.job?.kind);
   return (

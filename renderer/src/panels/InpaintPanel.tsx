@@ -6,7 +6,7 @@ import { getEngine } from '../app/services.ts';
 import { imageToCanvas } from '../canvas/rgba-canvas.ts';
 import { selectSelectedEntry } from '../state/gallery-slice.ts';
 import { selectJobRunning } from '../state/generation-slice.ts';
-import { selectMaskPixelCount } from '../state/inpaint-slice.ts';
+import { selectMaskPixelCount, selectRepaintedPixelCount } from '../state/inpaint-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
 import { Field, SliderField } from './fields.tsx';
 import { Icon } from './icons.tsx';
@@ -17,6 +17,7 @@ export function InpaintPanel(): JSX.Element {
   const active = useStudio((s) => s.inpaintActive);
   const target = useStudio((s) => s.paintTarget);
   const maskPixels = useStudio(selectMaskPixelCount);
+  const repainted = useStudio(selectRepaintedPixelCount);
   const dilation = useStudio((s) => s.dilation);
   const blend = useStudio((s) => s.blend);
   const running = useStudio(selectJobRunning);
@@ -40,7 +41,7 @@ export function InpaintPanel(): JSX.Element {
           <button type="button" role="radio" aria-checked={target === 'mask'} className={target === 'mask' ? 'active' : ''} data-testid="paint-mask" onClick={() => studio.getState().setPaintTarget('mask')}>
             Region mask
           </button>
-          <button type="button" role="radio" aria-checked={target === 'layout'} className={target === 'layout' ? 'active' : ''} onClick={() => studio.getState().setPaintTarget('layout')}>
+          <button type="button" role="radio" aria-checked={target === 'layout'} className={target === 'layout' ? 'active' : ''} data-testid="paint-layout" onClick={() => studio.getState().setPaintTarget('layout')}>
             Layout inside
           </button>
         </div>
@@ -49,7 +50,9 @@ export function InpaintPanel(): JSX.Element {
         {target === 'mask' ? 'Brush, rectangle or fill mark the region; the eraser removes it.' : 'Repaint classes; changed tokens join the region.'} The dashed cells are the tokens that will be resampled.
       </div>
       <div className="mask-row">
-        <span data-testid="mask-pixels">{maskPixels.toLocaleString()} px masked</span>
+        <span data-testid="mask-pixels" data-masked={maskPixels} data-repainted={repainted}>
+          {maskPixels.toLocaleString()} px masked{repainted > 0 || target === 'layout' ? ` · ${repainted.toLocaleString()} px repainted` : ''}
+        </span>
         <button type="button" className="ghost" onClick={() => studio.getState().clearMask()}>
           Clear
         </button>
@@ -62,7 +65,7 @@ export function InpaintPanel(): JSX.Element {
             <Icon name="stop" /> Cancel
           </button>
         ) : (
-          <button type="button" className="primary" data-testid="run-inpaint" disabled={running || maskPixels === 0} onClick={() => void runInpaint(getEngine(), studio)}>
+          <button type="button" className="primary" data-testid="run-inpaint" disabled={running || maskPixels + repainted === 0} onClick={() => void runInpaint(getEngine(), studio)}>
             <Icon name="sparkle" /> Regenerate region
           </button>
         )}

@@ -3,16 +3,30 @@ import type { JSX } from 'react';
 import { useEffect, useState } from 'react';
 import { applyClassMapping } from '../actions/action-load-model.ts';
 import { getAutosave } from '../app/services.ts';
+import { newProject, saveProject } from '../documents/file-actions.ts';
 import { resolveRecovery } from '../documents/recovery.ts';
+import { selectHasUnsavedWork } from '../state/document-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
+import { toastLifetimeMs } from '../state/ui-slice.ts';
 import { mapClassesByName, usedClasses } from '../tools/class-mapping.ts';
 import { Icon } from './icons.tsx';
+
+const toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
 export function Toasts(): JSX.Element {
   const toasts = useStudio((s) => s.toasts);
   useEffect(() => {
-    const timers = toasts.filter((t) => t.tone !== 'error').map((t) => setTimeout(() => studio.getState().dismissToast(t.id), 4500));
-    return () => timers.forEach(clearTimeout);
+    // One timer per toast, started when it first appears (not restarted when another one arrives).
+    for (const t of toasts) {
+      if (toastTimers.has(t.id)) continue;
+      toastTimers.set(
+        t.id,
+        setTimeout(() => {
+          toastTimers.delete(t.id);
+          studio.getState().dismissToast(t.id);
+        }, toastLifetimeMs(t.tone)),
+      );
+    }
   }, [toasts]);
   return (
     <div className="toasts" aria-live="polite">
@@ -74,6 +88,49 @@ function ClassMappingDialog({ dialog }: { dialog: Extract<NonNullable<ReturnType
   );
 }
 
+/** New with unsaved work: keep working, save first, or discard (the recovery copy stays until the new document is edited). */
+function ConfirmNewDialog({ summary }: { summary: string }): JSX.Element {
+  const close = (): void => studio.getState().setDialog(null);
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="new-title" data-testid="confirm-new-dialog">
+      <h3 id="new-title">Start a new project?</h3>
+      <p>
+        {summary} has unsaved work. Save it first, or discard it: until you edit or save the new project, its autosaved copy stays in the recovery slot, and reloading the studio
+        offers it back.
+      </p>
+      <div className="dialog-actions">
+        <button type="button" className="ghost" data-testid="confirm-new-cancel" onClick={close}>
+          Keep working
+        </button>
+        <button
+          type="button"
+          className="ghost"
+          data-testid="confirm-new-save"
+          onClick={() => {
+            close();
+            void saveProject(studio, getAutosave()).then(() => {
+              if (!selectHasUnsavedWork(studio.getState())) newProject(studio, getAutosave());
+            });
+          }}
+        >
+          Save first
+        </button>
+        <button
+          type="button"
+          className="primary danger"
+          data-testid="confirm-new-discard"
+          onClick={() => {
+            close();
+            newProject(studio, getAutosave());
+          }}
+        >
+          Discard and start new
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export function Dialogs(): JSX.Element | null {
   const dialog = useStudio((s) => s.dialog);
   if (!dialog) return null;
@@ -94,6 +151,8 @@ export function Dialogs(): JSX.Element | null {
             </button>
           </div>
         </div>
+      ) : dialog.kind === 'confirmNew' ? (
+        <ConfirmNewDialog summary={dialog.summary} />
       ) : (
         <ClassMappingDialog dialog={dialog} />
       )}

@@ -5,6 +5,7 @@
  */
 import type { JSX, KeyboardEvent } from 'react';
 import { useMemo, useRef, useState } from 'react';
+import { keyForClassId } from '../app/class-keys.ts';
 import { selectClasses } from '../state/models-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
 
@@ -67,12 +68,14 @@ export function PalettePanel(): JSX.Element {
               e.preventDefault();
               studio.getState().setBackgroundClass(c.id);
             }}
-            title={`${c.name} (${c.id}) · ${c.color}\nRight-click: use as eraser background`}
+            title={`${c.name} (${c.id}) · ${c.color}${keyForClassId(c.id) ? ` · key ${keyForClassId(c.id)}` : ''}\nRight-click: use as eraser background`}
           >
             <span className="swatch" style={{ background: c.color }} />
             <span className="swatch-name">{c.name}</span>
             {c.id === background && <span className="badge" title="Eraser background class">bg</span>}
-            <span className="swatch-id">{c.id}</span>
+            <span className="swatch-id" data-key={keyForClassId(c.id) ?? ''}>
+              {c.id}
+            </span>
           </li>
         ))}
         {shown.length === 0 && <li className="empty">{classes.length === 0 ? 'Waiting for a model…' : 'No class matches.'}</li>}

@@ -3,7 +3,7 @@ import type { JSX } from 'react';
 import { useRef } from 'react';
 import { getAutosave } from '../app/services.ts';
 import { desktopApi } from '../documents/desktop.ts';
-import { exportLayoutPng, importDroppedFile, newProject, openWithDesktop, saveProject } from '../documents/file-actions.ts';
+import { exportLayoutPng, importDroppedFile, openWithDesktop, requestNewProject, saveProject } from '../documents/file-actions.ts';
 import { selectIsDirty } from '../state/document-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
 import { Icon } from './icons.tsx';
@@ -32,7 +32,7 @@ export function TopBar(): JSX.Element {
         {dirty && <span className="dirty-dot" title="Unsaved changes (autosaved for recovery)" />}
       </div>
       <div className="file-actions">
-        <button type="button" className="ghost" title="New project" onClick={() => newProject(studio, getAutosave())}>
+        <button type="button" className="ghost" title="New project" data-testid="new-project" onClick={() => requestNewProject(studio, getAutosave())}>
           <Icon name="file" size={16} /> New
         </button>
         <button type="button" className="ghost" title="Open a project, label PNG or image" onClick={() => (desktopApi() ? void openWithDesktop(studio, 'project') : fileRef.current?.click())}>
@@ -58,18 +58,32 @@ export function TopBar(): JSX.Element {
         />
       </div>
       <span className="spacer" />
-      {inpaint && <span className="mode-chip">Inpaint mode</span>}
       <div className="view-toggle">
-        <div className="segmented" role="radiogroup" aria-label="Result view">
-          <button type="button" role="radio" aria-checked={viewMode === 'side'} className={viewMode === 'side' ? 'active' : ''} onClick={() => studio.getState().setViewMode('side')}>
-            Side by side
-          </button>
-          <button type="button" role="radio" aria-checked={viewMode === 'overlay'} className={viewMode === 'overlay' ? 'active' : ''} onClick={() => studio.getState().setViewMode('overlay')}>
-            Overlay
-          </button>
-        </div>
+        {inpaint ? (
+          // Inpaint mode draws the image over the layout in one pane: the result views do not apply.
+          <>
+            <span className="mode-chip" data-testid="inpaint-mode-chip">
+              Inpaint mode
+            </span>
+            <button type="button" className="ghost small" data-testid="leave-inpaint" title="Leave inpaint mode (back to the result views)" onClick={() => studio.getState().exitInpaint()}>
+              Leave
+            </button>
+          </>
+        ) : (
+          <div className="segmented" role="radiogroup" aria-label="Result view">
+            <button type="button" role="radio" aria-checked={viewMode === 'side'} className={viewMode === 'side' ? 'active' : ''} onClick={() => studio.getState().setViewMode('side')}>
+              Side by side
+            </button>
+            <button type="button" role="radio" aria-checked={viewMode === 'overlay'} className={viewMode === 'overlay' ? 'active' : ''} onClick={() => studio.getState().setViewMode('overlay')}>
+              Overlay
+            </button>
+          </div>
+        )}
         {(viewMode === 'overlay' || inpaint) && (
-          <input className="opacity" type="range" min={0} max={1} step={0.01} value={opacity} aria-label="Overlay opacity" title="Overlay opacity" onChange={(e) => studio.getState().setOverlayOpacity(Number(e.target.value))} />
+          <label className="opacity-field" data-testid="opacity-label">
+            <span className="small">{inpaint ? 'Layout show-through' : 'Overlay opacity'}</span>
+            <input className="opacity" type="range" min={0} max={1} step={0.01} value={opacity} onChange={(e) => studio.getState().setOverlayOpacity(Number(e.target.value))} />
+          </label>
         )}
       </div>
       <span className={`conn conn-${connection}`} title={`Engine ${connection}`}>

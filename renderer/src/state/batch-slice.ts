@@ -1,7 +1,18 @@
 /** The batch panel: which layouts and seeds, and the per-image state of the running batch. */
 import type { StateCreator } from 'zustand';
-import type { BatchItem } from '../../../shared/protocol.ts';
+import type { BatchItem, GenerationSettings } from '../../../shared/protocol.ts';
 import type { Studio } from './store.ts';
+import type { Layout } from './types.ts';
+
+/** What a batch run asked for, kept so a cancelled or failed batch can be resumed exactly (random seeds included). */
+export interface BatchPlan {
+  modelId: string;
+  layouts: Array<{ name: string; layout: Layout }>;
+  seeds: number[];
+  settings: GenerationSettings;
+  /** The output folder under serve mode's root: resuming goes back to the same one. */
+  folder: string;
+}
 
 export interface BatchSlice {
   batchUseCurrent: boolean;
@@ -9,6 +20,13 @@ export interface BatchSlice {
   batchSeeds: string;
   batchItems: BatchItem[];
   batchOutDir: string | null;
+  /** The last batch run, for Resume (null until one ran). */
+  batchPlan: BatchPlan | null;
+  setBatchPlan(plan: BatchPlan | null): void;
+  /** A batch image started: its row says so (progress and rows tell the same story). */
+  markBatchRunning(index: number): void;
+  /** The run stopped (cancel, failure): rows still running go back to pending; finished ones stay. */
+  settleBatchItems(): void;
   setBatchUseCurrent(on: boolean): void;
   toggleBatchLayout(id: string): void;
   setBatchSeeds(text: string): void;
@@ -45,12 +63,53 @@ export function parseSeeds(text: string, random: () => number): { seeds: number[
   return { seeds };
 }
 
+/**
+ * The rows of a batch in the engine's order (electron/engine/batch/plan.ts planBatch: layout names
+ * in code-unit order, then unique seeds ascending), so row i is the engine's item i.
+ */
+export function batchRows(layoutNames: readonly string[], seeds: readonly number[]): Array<{ layout: string; seed: number }> {
+  const names = [...layoutNames].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const unique = [...new Set(seeds)].sort((a, b) => a - b);
+  return names.flatMap((layout) => unique.map((seed) => ({ layout, seed })));
+}
+
+/**
+ * Seeds sampled together per forward in the studio: grouping is faster, but a group's images
+ * finish together, so a cancel loses the group in flight. Small batches go one image at a time;
+ * larger ones keep at least four groups (so a cancel keeps most of the finished work).
+ */
+export function studioGroupSize(total: number): number {
+  return Math.max(1, Math.min(4, Math.floor(total / 4)));
+}
+
+/** Finished rows (made now, or found finished in the folder) and the ones being made. */
+export function batchCounts(items: readonly BatchItem[]): { finished: number; failed: number; running: BatchItem[]; total: number } {
+  let finished = 0;
+  let failed = 0;
+  const running: BatchItem[] = [];
+  for (const i of items) {
+    if (i.state === 'done' || i.state === 'skipped') finished++;
+    else if (i.state === 'failed') failed++;
+    else if (i.state === 'running') running.push(i);
+  }
+  return { finished, failed, running, total: items.length };
+}
+
 export const createBatchSlice: StateCreator<Studio, [], [], BatchSlice> = (set) => ({
   batchUseCurrent: true,
   batchLayoutIds: [],
   batchSeeds: '1-4',
   batchItems: [],
   batchOutDir: null,
+  batchPlan: null,
+  setBatchPlan: (batchPlan) => set({ batchPlan }),
+  markBatchRunning: (index) =>
+    set((s) => {
+      const item = s.batchItems[index];
+      if (!item || item.state !== 'pending') return {};
+      return { batchItems: s.batchItems.map((x, i) => (i === index ? { ...x, state: 'running' as const } : x)) };
+    }),
+  settleBatchItems: () => set((s) => ({ batchItems: s.batchItems.map((x) => (x.state === 'running' ? { ...x, state: 'pending' as const } : x)) })),
   setBatchUseCurrent: (batchUseCurrent) => set({ batchUseCurrent }),
   toggleBatchLayout: (id) => set((s) => ({ batchLayoutIds: s.batchLayoutIds.includes(id) ? s.batchLayoutIds.filter((x) => x !== id) : [...s.batchLayoutIds, id] })),
   setBatchSeeds: (batchSeeds) => set({ batchSeeds }),

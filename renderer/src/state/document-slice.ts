@@ -10,6 +10,8 @@ import type { HistoryState } from '../tools/history.ts';
 import { emptyHistory, pushEntry, step } from '../tools/history.ts';
 import type { LabelPatch } from '../tools/patch.ts';
 import { applyPatch, isEmptyPatch } from '../tools/patch.ts';
+import type { ResizeMode } from '../tools/resize-layout.ts';
+import { resizeLayout } from '../tools/resize-layout.ts';
 import type { Rect } from '../tools/spans.ts';
 import type { Studio } from './store.ts';
 import type { RgbaImage } from './types.ts';
@@ -23,6 +25,8 @@ export interface DocumentSlice {
   projectName: string;
   /** Revision of the last save (file or recovery) for the unsaved-changes marker. */
   savedRevision: number;
+  /** The gallery as it was at the last save: results made since are unsaved work too. */
+  savedGallery: readonly unknown[];
   /** The image inpainting starts from (a generated result or an imported picture). */
   baseImage: RgbaImage | null;
   /** Applies a tool's patch and records it as one undo step. */
@@ -33,10 +37,13 @@ export interface DocumentSlice {
   replaceLayout(map: LabelMap, label: string, options?: { undoable?: boolean }): void;
   undo(): void;
   redo(): void;
-  resizeCanvas(width: number, height: number, fillClass: number): void;
+  /** Scales the layout or keeps it at an anchor (tools/resize-layout.ts), as one undo step. */
+  resizeCanvas(width: number, height: number, fillClass: number, mode?: ResizeMode): void;
   setBaseImage(image: RgbaImage | null): void;
   setProjectName(name: string): void;
   markSaved(): void;
+  /** Recovered work is in no file yet: it counts as unsaved. */
+  markUnsaved(): void;
 }
 
 export const DEFAULT_CANVAS = { width: 256, height: 256 };
@@ -48,6 +55,7 @@ export const createDocumentSlice: StateCreator<Studio, [], [], DocumentSlice> = 
   history: emptyHistory(),
   projectName: 'Untitled',
   savedRevision: 0,
+  savedGallery: [],
   baseImage: null,
   applyPatchEdit(patch, label) {
     if (isEmptyPatch(patch)) return;
@@ -76,14 +84,11 @@ export const createDocumentSlice: StateCreator<Studio, [], [], DocumentSlice> = 
     const r = step(s.history, s.layout, 'redo');
     if (r) set({ history: r.history, layout: r.map, layoutRevision: s.layoutRevision + 1, layoutDirty: r.entry.kind === 'patch' ? r.entry.patch.bounds : null });
   },
-  resizeCanvas(width, height, fillClass) {
+  resizeCanvas(width, height, fillClass, mode = 'scale') {
     const old = get().layout;
     if (old.width === width && old.height === height) return;
-    // Keep the overlapping top-left part, so growing and shrinking back is lossless via undo.
-    const map = createLabelMap(width, height, fillClass);
-    for (let y = 0; y < Math.min(height, old.height); y++) {
-      map.data.set(old.data.subarray(y * old.width, y * old.width + Math.min(width, old.width)), y * width);
-    }
+    // One undoable step: undo gets the old layout back exactly, whatever the mode.
+    const map = resizeLayout(old, width, height, mode, fillClass);
     get().replaceLayout(map, `resize to ${width}×${height}`);
     set({ baseImage: null });
   },
@@ -94,7 +99,10 @@ export const createDocumentSlice: StateCreator<Studio, [], [], DocumentSlice> = 
     set({ projectName: name });
   },
   markSaved() {
-    set((s) => ({ savedRevision: s.layoutRevision }));
+    set((s) => ({ savedRevision: s.layoutRevision, savedGallery: s.gallery }));
+  },
+  markUnsaved() {
+    set({ savedRevision: -1, savedGallery: [] });
   },
 });
 
@@ -102,3 +110,5 @@ export const selectCanUndo = (s: Studio): boolean => s.history.undo.length > 0;
 export const selectCanRedo = (s: Studio): boolean => s.history.redo.length > 0;
 export const selectCanvasSize = (s: Studio): string => `${s.layout.width}×${s.layout.height}`;
 export const selectIsDirty = (s: Studio): boolean => s.layoutRevision !== s.savedRevision;
+/** Work that New would lose: layout edits or results since the last save. */
+export const selectHasUnsavedWork = (s: Studio): boolean => selectIsDirty(s) || (s.gallery !== s.savedGallery && s.gallery.length > 0);

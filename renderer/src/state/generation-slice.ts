@@ -53,19 +53,24 @@ export const createGenerationSlice: StateCreator<Studio, [], [], GenerationSlice
   },
   startJob(id, kind) {
     set({
-      job: { id, kind, state: 'running', tokensDone: 0, tokensTotal: 1, tokensPerSecond: 0, etaSeconds: null, item: null, startedAt: performance.now(), previewCount: 0, error: null },
+      job: { id, kind, state: 'running', tokensDone: 0, tokensTotal: 1, tokensPerSecond: 0, etaSeconds: null, item: null, startedAt: performance.now(), finishedAt: null, previewCount: 0, error: null },
     });
   },
   setJobState(id, state, error = null) {
     const job = get().job;
-    if (job?.id === id) set({ job: { ...job, state, error } });
+    const ended = state === 'done' || state === 'failed' || state === 'cancelled';
+    if (job?.id === id) set({ job: { ...job, state, error, finishedAt: ended ? (job.finishedAt ?? performance.now()) : null } });
   },
   handleJobEvent(event, previews = 1) {
     const job = get().job;
     if (!job || !('jobId' in event) || event.jobId !== job.id) return;
     // A late partial must never replace the final image.
     if (job.state !== 'running' && job.state !== 'cancelling') return;
-    if (event.type === 'job.progressed') {
+    if (event.type === 'job.progressed' && job.kind === 'batch') {
+      // Per image (with `item`): that row is being made. Whole batch (without): the bar and ETA.
+      if (event.item) get().markBatchRunning(event.item.index);
+      else set({ job: { ...job, tokensDone: event.tokensDone, tokensTotal: event.tokensTotal, tokensPerSecond: event.tokensPerSecond, etaSeconds: event.etaSeconds, item: null } });
+    } else if (event.type === 'job.progressed') {
       set({
         job: { ...job, tokensDone: event.tokensDone, tokensTotal: event.tokensTotal, tokensPerSecond: event.tokensPerSecond, etaSeconds: event.etaSeconds, item: event.item ?? null },
       });

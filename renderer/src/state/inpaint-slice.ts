@@ -86,6 +86,24 @@ export const createInpaintSlice: StateCreator<Studio, [], [], InpaintSlice> = (s
     }),
 });
 
+let changeCache: { layout: LabelMap; previous: LabelMap; revision: number; count: number } | null = null;
+
+/**
+ * Layout pixels repainted since inpaint mode began ("Layout inside"): they join the region the
+ * engine regenerates (job.inpaint's previousLayout), so they count like masked pixels.
+ */
+export const selectRepaintedPixelCount = (s: Studio): number => {
+  const previous = s.previousLayout;
+  if (!s.inpaintActive || !previous || previous.width !== s.layout.width || previous.height !== s.layout.height) return 0;
+  if (changeCache?.layout === s.layout && changeCache.previous === previous && changeCache.revision === s.layoutRevision) return changeCache.count;
+  let n = 0;
+  const a = s.layout.data;
+  const b = previous.data;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  changeCache = { layout: s.layout, previous, revision: s.layoutRevision, count: n };
+  return n;
+};
+
 let countCache: { mask: LabelMap; revision: number; count: number } | null = null;
 
 /** Masked pixels; counted once per mask revision (selectors run on every store change). */

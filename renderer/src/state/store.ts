@@ -17,6 +17,8 @@ import type { InpaintSlice } from './inpaint-slice.ts';
 import { createInpaintSlice } from './inpaint-slice.ts';
 import type { ModelsSlice } from './models-slice.ts';
 import { createModelsSlice } from './models-slice.ts';
+import type { QueueSlice } from './queue-slice.ts';
+import { createQueueSlice } from './queue-slice.ts';
 import type { SettingsSlice } from './settings-slice.ts';
 import { createSettingsSlice } from './settings-slice.ts';
 import type { ToolsSlice } from './tools-slice.ts';
@@ -26,7 +28,7 @@ import { createUiSlice } from './ui-slice.ts';
 import type { ViewportSlice } from './viewport-slice.ts';
 import { createViewportSlice } from './viewport-slice.ts';
 
-export type Studio = DocumentSlice & ToolsSlice & ViewportSlice & ModelsSlice & GenerationSlice & GallerySlice & SettingsSlice & InpaintSlice & BatchSlice & UiSlice;
+export type Studio = DocumentSlice & ToolsSlice & ViewportSlice & ModelsSlice & GenerationSlice & GallerySlice & SettingsSlice & InpaintSlice & BatchSlice & QueueSlice & UiSlice;
 
 export function createStudioStore() {
   return createStore<Studio>()((...a) => ({
@@ -39,6 +41,7 @@ export function createStudioStore() {
     ...createSettingsSlice(...a),
     ...createInpaintSlice(...a),
     ...createBatchSlice(...a),
+    ...createQueueSlice(...a),
     ...createUiSlice(...a),
   }));
 }

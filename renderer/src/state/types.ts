@@ -17,6 +17,8 @@ export interface JobProgress {
   etaSeconds: number | null;
   item: { index: number; total: number } | null;
   startedAt: number;
+  /** When the job ended (done, failed, cancelled): "Done in X s" is measured to here, once. */
+  finishedAt: number | null;
   /** Window events seen (previews shown) for this job. */
   previewCount: number;
   error: string | null;
@@ -42,6 +44,10 @@ export interface GalleryEntry {
   kind: JobKind;
   modelId: string;
   modelName: string;
+  /** The model's version (recorded in exported PNGs); absent in projects saved before it was kept. */
+  modelVersion?: string;
+  /** Inpainted results: the region options they were made with. */
+  inpaintOptions?: { dilation: number; blend: number; keepOutside: boolean };
   /** The layout the result was made from (a copy), for one-click restore. */
   layout: Layout;
   result: GenerationResult;
@@ -66,6 +72,7 @@ export interface Toast {
 
 export type Dialog =
   | { kind: 'recovery'; savedAt: number; summary: string }
+  | { kind: 'confirmNew'; summary: string }
   | { kind: 'classMapping'; targetModel: ModelInfo; unmatched: Array<{ id: number; name: string }> }
   | null;
 

@@ -15,6 +15,14 @@ export interface UiSlice {
 
 let toastId = 0;
 
+/**
+ * How long a toast stays: every toast closes by itself (an error stays longer, to be read; its
+ * close button closes it at once). A toast that never closed piled up over the canvas.
+ */
+export function toastLifetimeMs(tone: Toast['tone']): number {
+  return tone === 'error' ? 12_000 : 4_500;
+}
+
 export const createUiSlice: StateCreator<Studio, [], [], UiSlice> = (set) => ({
   toasts: [],
   dialog: null,

@@ -44,6 +44,24 @@ export const CONCAT_CACHE_TENSORS: Manifest['tensors']['transformer'] = {
   presentValue: 'present_value_{i}',
 };
 
+/** The tensor names of an in-place transformer graph with `past_length` (2.1.x bundles, before the positions cache). */
+export const IN_PLACE_CACHE_TENSORS: Manifest['tensors']['transformer'] = {
+  inputIds: 'input_ids',
+  logits: 'logits',
+  pastLength: 'past_length',
+  pastKey: 'past_key_{i}',
+  pastValue: 'past_value_{i}',
+  presentKey: 'new_key_{i}',
+  presentValue: 'new_value_{i}',
+};
+
+/** Puts an in-place (`past_length`) transformer graph into a bundle copy, names and hash to match (its int8 variant dropped). */
+export function withInPlaceTransformer(dir: string, manifest: Manifest, bytes: Uint8Array): Manifest {
+  const edited = replaceFile(dir, manifest, 'transformer', bytes, true);
+  const { transformerInt8: _int8, ...files } = edited.files;
+  return { ...edited, files, tensors: { ...edited.tensors, transformer: IN_PLACE_CACHE_TENSORS } };
+}
+
 /** Puts a concat-cache transformer graph into a bundle copy, with the manifest's names and hash to match. */
 export function withConcatTransformer(dir: string, manifest: Manifest, bytes: Uint8Array): Manifest {
   const edited = replaceFile(dir, manifest, 'transformer', bytes, true);

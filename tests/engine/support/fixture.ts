@@ -10,8 +10,10 @@ export const FIXTURE_DIR = path.join(REPO, 'assets', 'fixtures', 'tessera-tiny')
 
 export interface ReferenceCase {
   name: string;
-  sampler: 'exact' | 'cached';
+  sampler: 'exact' | 'cached' | 'parallel';
   stride: number;
+  /** The parallel sampler's lead (parallel cases only). */
+  lead?: number;
   settings: { temperature: number; topK: number; topP: number };
   seeds: number[];
   /** [sample][row][col] */

@@ -20,7 +20,7 @@ const ref = referenceLayouts()[0]!;
 const cond = [Int32Array.from(ref.condTokens.slice(0, 4).flatMap((row) => row.slice(0, 4)))];
 const grid = { rows: 4, cols: 4 };
 
-async function run(backend: Backend): Promise<{ backend: string | undefined; note: string | undefined; tokens: number[]; entropy: number[]; ms: number; plainLogits: number[] }> {
+async function run(backend: Backend): Promise<{ backend: string | undefined; note: string | undefined; tokens: number[]; entropy: number[]; ms: number; plainLogits: number[]; parallelTokens: number[] }> {
   const engine = createNodeEngine({ backend, hashCacheFile: null, logger: SILENT_LOGGER });
   try {
     const t0 = performance.now();
@@ -35,9 +35,17 @@ async function run(backend: Backend): Promise<{ backend: string | undefined; not
       { reuseWindowCache: true, maxCacheBytes: 1 << 30 },
     );
     const ms = performance.now() - t0;
+    // The parallel sampler: non-contiguous positions, a placeholder, slots not yet valid (lead 2 on one window).
+    const parallel = [new Int32Array(grid.rows * grid.cols)];
+    await runSampler(
+      'parallel',
+      { grid, window: model.manifest.window, cond, tokens: parallel, entropy: [new Float32Array(16)], region: null, rngs: [new Xoshiro128(3)], settings: { temperature: 1, topK: 8, topP: 1 }, imageVocab: 32, stride: 4, cancel: NEVER_CANCELLED, onChunk: () => undefined },
+      model.transformer,
+      { reuseWindowCache: true, maxCacheBytes: 1 << 30, lead: 2 },
+    );
     // The exact sampler's forward: no cache at all (WebGPU once died on its zero-capacity past).
     const plain = await model.transformer.forward(BigInt64Array.from(cond[0]!, (v) => BigInt(v)), 1, null, false, NEVER_CANCELLED);
-    return { backend: info.backend, note: info.backendNote, tokens: Array.from(tokens[0]!), entropy: Array.from(entropy[0]!), ms, plainLogits: Array.from(plain.logits.subarray(-32)) };
+    return { backend: info.backend, note: info.backendNote, tokens: Array.from(tokens[0]!), entropy: Array.from(entropy[0]!), ms, plainLogits: Array.from(plain.logits.subarray(-32)), parallelTokens: Array.from(parallel[0]!) };
   } finally {
     await engine.dispose();
   }
