@@ -43,27 +43,26 @@ from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
 from .judge import confusion, iou_report, load_judge, render_pool, segment
 
 
-def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1, seam_limit: Optional[float] = None) -> Optional[dict[str, Any]]:
-    """The fastest cached row within `tolerance` of the exact mIoU (and, given `seam_limit`, with
-    a row["seam"] at most that), the largest stride among those within `time_tie` of the fastest
-    time (None if no stride qualifies)."""
-    ok = [r for r in rows if r["sampler"] == "cached" and r["miou"] >= exact_miou - tolerance
+def _fastest(rows: list[dict[str, Any]], sampler: str, knob: str, exact_miou: float, tolerance: float, time_tie: float, seam_limit: Optional[float]) -> Optional[dict[str, Any]]:
+    """The fastest `sampler` row within `tolerance` of the exact mIoU (and, given `seam_limit`, with
+    a row["seam"] at most that), the largest `knob` among those within `time_tie` of the fastest
+    time (None if no row qualifies)."""
+    ok = [r for r in rows if r["sampler"] == sampler and r["miou"] >= exact_miou - tolerance
           and (seam_limit is None or r.get("seam") is None or r["seam"] <= seam_limit)]
     if not ok:
         return None
     fastest = min(r["seconds"] for r in ok)
-    return max((r for r in ok if r["seconds"] <= fastest * (1 + time_tie)), key=lambda r: r["stride"])
+    return max((r for r in ok if r["seconds"] <= fastest * (1 + time_tie)), key=lambda r: r[knob])
+
+
+def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1, seam_limit: Optional[float] = None) -> Optional[dict[str, Any]]:
+    """The cached stride: the largest of the fastest strides within the rules (see `_fastest`)."""
+    return _fastest(rows, "cached", "stride", exact_miou, tolerance, time_tie, seam_limit)
 
 
 def choose_lead(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1, seam_limit: Optional[float] = None) -> Optional[dict[str, Any]]:
-    """The fastest parallel row within `tolerance` of the exact mIoU (and the seam limit), the
-    largest lead among those within `time_tie` of the fastest time (None if no lead qualifies)."""
-    ok = [r for r in rows if r["sampler"] == "parallel" and r["miou"] >= exact_miou - tolerance
-          and (seam_limit is None or r.get("seam") is None or r["seam"] <= seam_limit)]
-    if not ok:
-        return None
-    fastest = min(r["seconds"] for r in ok)
-    return max((r for r in ok if r["seconds"] <= fastest * (1 + time_tie)), key=lambda r: r["lead"])
+    """The parallel sampler's lead: the largest of the fastest leads within the rules (see `_fastest`)."""
+    return _fastest(rows, "parallel", "lead", exact_miou, tolerance, time_tie, seam_limit)
 
 
 def first_seam_free(rows: list[dict[str, Any]], pick: Callable[[list[dict[str, Any]]], Optional[dict[str, Any]]],
