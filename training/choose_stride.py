@@ -43,26 +43,24 @@ from .judge import DEFAULT_WEIGHTS as JUDGE_WEIGHTS
 from .judge import confusion, iou_report, load_judge, render_pool, segment
 
 
-def _fastest(rows: list[dict[str, Any]], sampler: str, knob: str, exact_miou: float, tolerance: float, time_tie: float, seam_limit: Optional[float]) -> Optional[dict[str, Any]]:
-    """The fastest `sampler` row within `tolerance` of the exact mIoU (and, given `seam_limit`, with
-    a row["seam"] at most that), the largest `knob` among those within `time_tie` of the fastest
-    time (None if no row qualifies)."""
-    ok = [r for r in rows if r["sampler"] == sampler and r["miou"] >= exact_miou - tolerance
-          and (seam_limit is None or r.get("seam") is None or r["seam"] <= seam_limit)]
+def _fastest(rows: list[dict[str, Any]], sampler: str, knob: str, exact_miou: float, tolerance: float, time_tie: float) -> Optional[dict[str, Any]]:
+    """The fastest `sampler` row within `tolerance` of the exact mIoU, the largest `knob` among those
+    within `time_tie` of the fastest time (None if no row qualifies). Seams: `first_seam_free`."""
+    ok = [r for r in rows if r["sampler"] == sampler and r["miou"] >= exact_miou - tolerance]
     if not ok:
         return None
     fastest = min(r["seconds"] for r in ok)
     return max((r for r in ok if r["seconds"] <= fastest * (1 + time_tie)), key=lambda r: r[knob])
 
 
-def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1, seam_limit: Optional[float] = None) -> Optional[dict[str, Any]]:
+def choose(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1) -> Optional[dict[str, Any]]:
     """The cached stride: the largest of the fastest strides within the rules (see `_fastest`)."""
-    return _fastest(rows, "cached", "stride", exact_miou, tolerance, time_tie, seam_limit)
+    return _fastest(rows, "cached", "stride", exact_miou, tolerance, time_tie)
 
 
-def choose_lead(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1, seam_limit: Optional[float] = None) -> Optional[dict[str, Any]]:
+def choose_lead(rows: list[dict[str, Any]], exact_miou: float, tolerance: float, time_tie: float = 0.1) -> Optional[dict[str, Any]]:
     """The parallel sampler's lead: the largest of the fastest leads within the rules (see `_fastest`)."""
-    return _fastest(rows, "parallel", "lead", exact_miou, tolerance, time_tie, seam_limit)
+    return _fastest(rows, "parallel", "lead", exact_miou, tolerance, time_tie)
 
 
 def first_seam_free(rows: list[dict[str, Any]], pick: Callable[[list[dict[str, Any]]], Optional[dict[str, Any]]],
@@ -108,7 +106,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--out", type=Path, help="write the table and the choice as JSON")
     p.add_argument("--write-manifest", action="store_true")
     args = p.parse_args(argv)
+    if not (args.bundle / "manifest.json").is_file():
+        p.error(f"{args.bundle} is not a model bundle (no manifest.json)")
     manifest = json.loads((args.bundle / "manifest.json").read_text())
+    window_px = int(manifest["window"]["cols"]) * int(manifest["gridFactor"])
+    if args.seam_limit < 0:
+        p.error(f"--seam-limit must be 0 (no seam check) or more, got {args.seam_limit}")
+    if args.seam_limit and (args.seam_size % int(manifest["gridFactor"]) or args.seam_size <= window_px):
+        p.error(f"--seam-size {args.seam_size}: a seam check needs a canvas wider than one window ({window_px} px) "
+                f"and a multiple of {manifest['gridFactor']} px, e.g. 512")
     _, labels = render_pool(HELDOUT_SEED_START, args.layouts, args.size, None)
     judge = load_judge(args.judge)
     rows = []

@@ -104,20 +104,15 @@ def seam_score(image: np.ndarray, grid_factor: int = 8, window: int = WINDOW_DEF
     return out
 
 
-def chunk_start_columns(cols: int, window_cols: int, stride: int) -> list[int]:
+def chunk_start_columns(cols: int, stride: int) -> list[int]:
     """Token columns where `cached`'s chunks start (shared/grid.ts chunkSchedule: every `stride`)."""
-    del window_cols  # the chunk starts depend on the stride alone; the placement is the engine's
     return list(range(0, cols, stride))
 
 
-def worst_seam(images: Sequence[np.ndarray], grid_factor: int = 8, window: int = WINDOW_DEFAULT, chunk_columns: Optional[Sequence[int]] = None) -> Optional[float]:
-    """The worst of the mean vertical, horizontal and chunk-border ratios over `images`: the pooled
-    score dilutes a seam that runs one way only (the vertical bands of `cached` at stride 16 score
-    1.07 pooled and 1.12 vertical on a 512 px sky), so eligibility gates look at the worst."""
-    return worst_of([seam_score(img, grid_factor, window, chunk_columns) for img in images])
-
-
 def worst_of(scores: Sequence[dict[str, Any]]) -> Optional[float]:
+    """The worst of the mean vertical, horizontal and chunk-border ratios over `seam_score` results:
+    the pooled score dilutes a seam that runs one way only (the vertical bands of `cached` at stride
+    16 score 1.07 pooled and 1.12 vertical on a 512 px sky), so gates look at the worst."""
     worst = [mean_or_none([s.get(key) for s in scores]) for key in ("vertical", "horizontal", "chunk_vertical")]
     kept = [w for w in worst if w is not None]
     return max(kept) if kept else None
@@ -155,7 +150,7 @@ def measure(bundle: Path, sizes: Sequence[int], count: int, seeds: Sequence[int]
         for name, labels in layouts_at(size, count).items():
             started = time.perf_counter()
             images, _ = generate(bundle, labels, manifest["classes"], seeds, settings, threads=threads)
-            chunks = chunk_start_columns(size // grid_factor, window, stride) if sampler == "cached" else None
+            chunks = chunk_start_columns(size // grid_factor, stride) if sampler == "cached" else None
             scores = [seam_score(img, grid_factor, window, chunks) for per_layout in images for img in per_layout]
             per_set[name] = {
                 "images": len(scores),

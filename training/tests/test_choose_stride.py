@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 import shutil
 from pathlib import Path
 
@@ -51,7 +53,8 @@ def test_a_stride_with_seams_is_not_eligible():
         {"sampler": "cached", "stride": 16, "miou": 0.79, "seconds": 9.8, "seam": 1.4},
     ]
     assert choose(rows, exact_miou=0.80, tolerance=0.02)["stride"] == 16
-    assert choose(rows, exact_miou=0.80, tolerance=0.02, seam_limit=1.15)["stride"] == 8
+    pick = lambda left: choose(left, exact_miou=0.80, tolerance=0.02)
+    assert first_seam_free(rows, pick, lambda r: r["seam"], seam_limit=1.15)["stride"] == 8
 
 
 def test_the_lead_follows_the_same_rule():
@@ -91,3 +94,17 @@ def test_a_choice_with_seams_is_set_aside_and_the_next_one_checked():
     assert first_seam_free(rows, pick, seam_of, seam_limit=None)["stride"] == 16
     seams[8] = 1.2
     assert first_seam_free(rows, pick, seam_of, seam_limit=1.15) is None
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--bundle", "/nonexistent"], "not a model bundle"),
+    (["--bundle", "assets/models/tessera-landscapes-v1", "--seam-size", "100"], "wider than one window"),
+    (["--bundle", "assets/models/tessera-landscapes-v1", "--seam-size", "516"], "multiple of 8"),
+    (["--bundle", "assets/models/tessera-landscapes-v1", "--seam-limit", "-1"], "--seam-limit"),
+])
+def test_bad_arguments_are_refused_with_what_to_do(argv, message, capsys):
+    from training.choose_stride import main
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

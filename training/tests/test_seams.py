@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from training.seams import chunk_start_columns, seam_score, worst_seam
+from training.seams import chunk_start_columns, main, seam_score, worst_of
 
 
 def smooth_noise(size: int, seed: int = 0) -> np.ndarray:
@@ -37,7 +37,7 @@ def test_chunk_borders_are_reported_beside_the_lattice():
     image = smooth_noise(512).astype(np.int16)
     for x in range(64, 512, 128):  # steps at the chunk starts of stride 8 that the lattice skips
         image[:, x:] += 6
-    chunks = chunk_start_columns(64, 16, 8)
+    chunks = chunk_start_columns(64, 8)
     result = seam_score(np.clip(image, 0, 255).astype(np.uint8), chunk_columns=chunks)
     assert result["chunk_vertical"] > 1.2
 
@@ -54,5 +54,17 @@ def test_the_worst_direction_is_what_gates():
     image[:, 256:] += 10
     image = np.clip(image, 0, 255).astype(np.uint8)
     result = seam_score(image)
-    assert worst_seam([image]) == pytest.approx(result["vertical"])
-    assert worst_seam([image]) > result["score"]
+    assert worst_of([result]) == pytest.approx(result["vertical"])
+    assert worst_of([result]) > result["score"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--bundle", "/nonexistent"], "not a model bundle"),
+    (["--bundle", "assets/models/tessera-landscapes-v1", "--layouts", "0"], "at least 1"),
+    (["--bundle", "assets/models/tessera-landscapes-v1", "--sizes", "500"], "multiple of 8"),
+])
+def test_bad_arguments_are_refused_with_what_to_do(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
