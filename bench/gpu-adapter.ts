@@ -1,10 +1,10 @@
 /**
- * Prints what the engine's WebGPU probe sees (electron/engine/node/webgpu-probe.ts) and what
+ * Prints what the engine's WebGPU probe sees (engine/node/webgpu-probe.ts) and what
  * `--backend auto` would choose, as one JSON object on stdout; bench/gpu-check.sh keeps it in its
  * report. Exit code 0 whatever it finds: a machine without an adapter is an answer, not an error.
  */
-import { decideBackend } from '../electron/engine/node/backends.ts';
-import { vulkanDriverManifests, probeWebGpu } from '../electron/engine/node/webgpu-probe.ts';
+import { decideBackend } from '../engine/node/backends.ts';
+import { vulkanDriverManifests, probeWebGpu } from '../engine/node/webgpu-probe.ts';
 
 const probe = await probeWebGpu({ timeoutMs: 60_000 });
 let auto: { backend: string; note: string | null };

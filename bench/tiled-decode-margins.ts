@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createNodeEngine } from '../electron/engine/node/create-node-engine.ts';
-import { SILENT_LOGGER } from '../electron/engine/logger.ts';
+import { createNodeEngine } from '../engine/node/create-node-engine.ts';
+import { SILENT_LOGGER } from '../engine/logger.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

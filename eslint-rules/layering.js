@@ -16,26 +16,26 @@ export const LAYERS = [
   { name: 'shared', files: 'shared/', folders: ['shared/'], packages: ['zod', 'fast-png', 'fflate', '@noble/hashes'], node: false },
   {
     name: 'engine-node',
-    files: 'electron/engine/node/',
-    folders: ['shared/', 'electron/engine/'],
+    files: 'engine/node/',
+    folders: ['shared/', 'engine/'],
     packages: ['zod', 'fast-png', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'onnxruntime-web/webgpu', 'cli-progress'],
     node: true,
   },
   {
     name: 'engine-web',
-    files: 'electron/engine/web/',
-    folders: ['shared/', 'electron/engine/'],
+    files: 'engine/web/',
+    folders: ['shared/', 'engine/'],
     packages: ['zod', 'fast-png', 'onnxruntime-common', 'onnxruntime-web', 'onnxruntime-web/webgpu'],
     node: false,
-    deny: ['electron/engine/node/'],
+    deny: ['engine/node/'],
   },
   {
     name: 'engine-core',
-    files: 'electron/engine/',
-    folders: ['shared/', 'electron/engine/'],
+    files: 'engine/',
+    folders: ['shared/', 'engine/'],
     packages: ['zod', 'fast-png', 'fflate', 'onnxruntime-common', '@noble/hashes'],
     node: false,
-    deny: ['electron/engine/node/', 'electron/engine/web/'],
+    deny: ['engine/node/', 'engine/web/'],
   },
   { name: 'preload', files: 'electron/preload/', folders: ['shared/', 'electron/preload/'], packages: ['electron', 'zod'], node: false },
   {
@@ -48,7 +48,7 @@ export const LAYERS = [
   {
     name: 'node-hosts',
     files: 'electron/',
-    folders: ['shared/', 'electron/engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/', 'electron/queue/'],
+    folders: ['shared/', 'engine/', 'electron/cli/', 'electron/serve/', 'electron/host/', 'electron/launcher/', 'electron/queue/'],
     // bullmq and ioredis: the distributed batch (electron/queue/, docs/DISTRIBUTED.md).
     packages: ['zod', 'fast-png', 'commander', 'cli-progress', 'ws', 'onnxruntime-common', 'onnxruntime-node', 'onnxruntime-web', 'playwright-core', 'selfsigned', 'bullmq', 'ioredis'],
     node: true,

@@ -8,7 +8,7 @@
  */
 import { describeIssues } from '../../shared/manifest.ts';
 import type { EngineMessage } from '../../shared/protocol.ts';
-import { stderrLogger } from '../engine/node/create-node-engine.ts';
+import { stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { ParentToChildSchema, type ChildToParent } from './child-protocol.ts';
 import { createEngineClients, parseEngineProcessArgs } from './engine-clients.ts';
 import type { EngineHost } from './engine-host.ts';

@@ -12,8 +12,8 @@
  * TESSERA_MODELS_DIR, TESSERA_CACHE_DIR and TESSERA_LOG come from the environment.
  */
 import { BackendSchema, type Backend, type EngineMessage } from '../../shared/protocol.ts';
-import type { Logger } from '../engine/logger.ts';
-import { createNodeEngine, stderrLogger } from '../engine/node/create-node-engine.ts';
+import type { Logger } from '../../engine/logger.ts';
+import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { createEngineHost, type EngineHost } from './engine-host.ts';
 
 export interface EngineProcessArgs {

@@ -8,9 +8,9 @@ import type { z } from 'zod';
 import { toErrorPayload, type ErrorPayload } from '../../shared/errors.ts';
 import { describeIssues } from '../../shared/manifest.ts';
 import { EventSchema, ReplyValueSchemas, RequestSchema, type Backend, type EngineEvent, type EngineMessage, type Request, type RequestType } from '../../shared/protocol.ts';
-import type { Engine } from '../engine/engine.ts';
-import type { Logger } from '../engine/logger.ts';
-import { createNodeEngine, stderrLogger } from '../engine/node/create-node-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { Logger } from '../../engine/logger.ts';
+import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { extraHandlers } from './extra-handlers.ts';
 import { builtinHandlers, type Handler, type HandlerContext, type HandlerTable } from './handlers.ts';
 

@@ -4,9 +4,9 @@
  * "not available yet" reply. Handlers get the shared engine (Engine.runJob gives them the job
  * queue, cancellation and the finished/failed events) and an `emit` for their events.
  */
-import { runBatchJob } from '../engine/batch/index.ts';
-import { runInpaintJob } from '../engine/inpaint/index.ts';
-import { nodeBatchFs } from '../engine/node/batch-fs.ts';
+import { runBatchJob } from '../../engine/batch/index.ts';
+import { runInpaintJob } from '../../engine/inpaint/index.ts';
+import { nodeBatchFs } from '../../engine/node/batch-fs.ts';
 import { cancelHostQueueBatch, hostQueueStatus, runHostQueueBatch } from '../queue/host-handlers.ts';
 import type { HandlerTable } from './handlers.ts';
 

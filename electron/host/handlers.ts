@@ -6,8 +6,8 @@
  */
 import { TesseraError } from '../../shared/errors.ts';
 import type { Request, RequestType, ReplyValues } from '../../shared/protocol.ts';
-import type { Engine, EventSink } from '../engine/engine.ts';
-import type { Logger } from '../engine/logger.ts';
+import type { Engine, EventSink } from '../../engine/engine.ts';
+import type { Logger } from '../../engine/logger.ts';
 
 export interface HandlerContext {
   engine: Engine;

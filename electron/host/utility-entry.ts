@@ -9,7 +9,7 @@
  * Arguments (utilityProcess.fork(entry, args)): see engine-clients.ts.
  */
 import type { EngineMessage } from '../../shared/protocol.ts';
-import { stderrLogger } from '../engine/node/create-node-engine.ts';
+import { stderrLogger } from '../../engine/node/create-node-engine.ts';
 import { createEngineClients, parseEngineProcessArgs } from './engine-clients.ts';
 import type { EngineHost } from './engine-host.ts';
 

@@ -8,10 +8,10 @@
 import { TesseraError, toErrorPayload } from '../../shared/errors.ts';
 import type { Request } from '../../shared/protocol.ts';
 import type { QueueStatus } from '../../shared/queue-target.ts';
-import type { BatchRunReport } from '../engine/batch/index.ts';
-import type { Engine, EventSink } from '../engine/engine.ts';
-import type { Logger } from '../engine/logger.ts';
-import { nodeBatchFs } from '../engine/node/batch-fs.ts';
+import type { BatchRunReport } from '../../engine/batch/index.ts';
+import type { Engine, EventSink } from '../../engine/engine.ts';
+import type { Logger } from '../../engine/logger.ts';
+import { nodeBatchFs } from '../../engine/node/batch-fs.ts';
 import { runQueueBatch } from './queue-batch.ts';
 import { queueStatus } from './queue-status.ts';
 

@@ -18,10 +18,10 @@ import type { ActiveBackend, BatchItem, GenerationResult } from '../../shared/pr
 import { parseQueueFailure, queueJobId, QueueResultSchema, type QueueJob, type QueueResult } from '../../shared/queue.ts';
 import { QUEUE_PREFIX, queueName, redactQueueUrl } from '../../shared/queue-target.ts';
 import type { Manifest } from '../../shared/manifest.ts';
-import { BatchSession, checkItemPng, type BatchRunReport, type BatchSessionOptions, type PlannedItem } from '../engine/batch/index.ts';
-import { fromBase64, sha256Hex } from '../engine/batch/digest.ts';
-import type { EventSink } from '../engine/engine.ts';
-import { ProgressMeter } from '../engine/jobs/progress.ts';
+import { BatchSession, checkItemPng, type BatchRunReport, type BatchSessionOptions, type PlannedItem } from '../../engine/batch/index.ts';
+import { fromBase64, sha256Hex } from '../../engine/batch/digest.ts';
+import type { EventSink } from '../../engine/engine.ts';
+import { ProgressMeter } from '../../engine/jobs/progress.ts';
 import { probeRedis, redisOptions } from './connection.ts';
 
 /** Events in the queue's stream (each holds a finished job's result until trimmed): bounds Redis memory. */

@@ -7,7 +7,7 @@ import { Queue } from 'bullmq';
 import type { Manifest } from '../../shared/manifest.ts';
 import type { ActiveBackend } from '../../shared/protocol.ts';
 import { QUEUE_PREFIX, queueName, redactQueueUrl, type QueueStatus, type QueueWorker } from '../../shared/queue-target.ts';
-import { modelIdentity } from '../engine/batch/index.ts';
+import { modelIdentity } from '../../engine/batch/index.ts';
 import { probeRedis, redisOptions } from './connection.ts';
 
 export async function queueStatus(url: string, manifest: Manifest, backend: ActiveBackend): Promise<QueueStatus> {

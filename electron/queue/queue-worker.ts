@@ -18,9 +18,9 @@ import { pngLimits } from '../../shared/png-guard.ts';
 import type { ActiveBackend, Backend, EngineEvent, GenerationResult } from '../../shared/protocol.ts';
 import { formatQueueFailure, QueueJobSchema, type QueueJob, type QueueResult } from '../../shared/queue.ts';
 import { QUEUE_PREFIX, queueName, redactQueueUrl } from '../../shared/queue-target.ts';
-import { encodeItemPng, expectedText, LAYOUT_KEY, modelIdentity, readEmbeddedLayout, type ModelIdentity } from '../engine/batch/index.ts';
-import { toBase64 } from '../engine/batch/digest.ts';
-import type { Engine } from '../engine/engine.ts';
+import { encodeItemPng, expectedText, LAYOUT_KEY, modelIdentity, readEmbeddedLayout, type ModelIdentity } from '../../engine/batch/index.ts';
+import { toBase64 } from '../../engine/batch/digest.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { probeRedis, redisOptions } from './connection.ts';
 
 /** What a worker reports (the CLI prints these; tests read them as JSON lines). */

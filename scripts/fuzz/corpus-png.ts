@@ -8,7 +8,7 @@ import { encode } from 'fast-png';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { encodeIndexPng, encodeLabelPng, parseHexColour, type LabelMap } from '../../shared/labelmap.ts';
 import { encodeResultPng, layoutSha256, type GenerationRecord } from '../../electron/cli/support/png.ts';
-import { toBase64 } from '../../electron/engine/batch/digest.ts';
+import { toBase64 } from '../../engine/batch/digest.ts';
 import { FIXTURE_DIR, fixtureClasses, fixtureIdVersion } from './fixture.ts';
 import { ascii, channelsOf, chunk, concat, ihdrData, png, PNG_SIGNATURE, rawPng, readChunks, rowBytes, zlibStored, zlibZeros, type Ihdr } from './png-bytes.ts';
 import type { Rng } from './rng.ts';

@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TesseraError } from '../../shared/errors.ts';
 import type { EngineEvent } from '../../shared/protocol.ts';
 import { readResultPng } from '../../electron/cli/support/png.ts';
-import { runBatchJob, type BatchJobOptions } from '../../electron/engine/batch/index.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { nodeBatchFs } from '../../electron/engine/node/batch-fs.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
+import { runBatchJob, type BatchJobOptions } from '../../engine/batch/index.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { nodeBatchFs } from '../../engine/node/batch-fs.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { FIXTURE_DIR } from '../engine/support/fixture.ts';
 import { enospc, memoryFs, SETTINGS, testLayouts } from './support.ts';
 

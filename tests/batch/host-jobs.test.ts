@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineMessageSchema, ReplyValueSchemas, type EngineMessage, type RequestInput } from '../../shared/protocol.ts';
 import { createEngineHost, type EngineHost } from '../../electron/host/engine-host.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { FIXTURE_DIR } from '../engine/support/fixture.ts';
 import { SETTINGS, testLayouts } from './support.ts';
 

@@ -6,12 +6,12 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../shared/errors.ts';
-import { removeStaleTemps, tempName, writeAtomic } from '../../electron/engine/batch/batch-fs.ts';
-import { fromBase64, sha256Hex, toBase64 } from '../../electron/engine/batch/digest.ts';
-import { groupItems } from '../../electron/engine/batch/run-batch.ts';
-import { inShard, parseSeeds, parseShard, planBatch } from '../../electron/engine/batch/plan.ts';
+import { removeStaleTemps, tempName, writeAtomic } from '../../engine/batch/batch-fs.ts';
+import { fromBase64, sha256Hex, toBase64 } from '../../engine/batch/digest.ts';
+import { groupItems } from '../../engine/batch/run-batch.ts';
+import { inShard, parseSeeds, parseShard, planBatch } from '../../engine/batch/plan.ts';
 import { memoryFs } from './support.ts';
-import { checkItemPng, encodeItemPng, expectedText } from '../../electron/engine/batch/result-png.ts';
+import { checkItemPng, encodeItemPng, expectedText } from '../../engine/batch/result-png.ts';
 
 const layout = { width: 8, height: 8, data: new Uint8Array(64) };
 

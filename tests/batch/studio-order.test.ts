@@ -1,6 +1,6 @@
 /** The studio's batch rows are the engine's items in the engine's order: row i is item i. */
 import { describe, expect, it } from 'vitest';
-import { planBatch } from '../../electron/engine/batch/plan.ts';
+import { planBatch } from '../../engine/batch/plan.ts';
 import { batchRows } from '../../renderer/src/state/batch-slice.ts';
 
 describe('studio batch rows', () => {

@@ -1,6 +1,6 @@
 /** Shared by the batch and inpainting tests: an in-memory file system, the fixture engine, layouts. */
-import type { BatchFs } from '../../electron/engine/batch/batch-fs.ts';
-import type { NamedLayout } from '../../electron/engine/batch/plan.ts';
+import type { BatchFs } from '../../engine/batch/batch-fs.ts';
+import type { NamedLayout } from '../../engine/batch/plan.ts';
 import { benchLayout } from '../../electron/cli/bench/layouts.ts';
 import type { GenerationSettings } from '../../shared/protocol.ts';
 

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { decode, encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { chwToRgba } from '../../electron/engine/image.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { chwToRgba } from '../../engine/image.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { FIXTURE_DIR, REPO, referenceLayouts } from './support/fixture.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-'));

@@ -1,18 +1,18 @@
 /**
- * The ETA (electron/engine/jobs/planned-work.ts, progress.ts). A token of the cached sampler does
+ * The ETA (engine/jobs/planned-work.ts, progress.ts). A token of the cached sampler does
  * not cost the same everywhere: the plan must count, token by token, exactly the positions and
  * forwards the real sampler feeds the real (fixture) transformer, and with it the ETA at a quarter
  * of a 512×256 image is the time actually left, where the token-rate ETA was far too low.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '../../shared/prng.ts';
-import { NEVER_CANCELLED } from '../../electron/engine/cancel.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { plannedWork } from '../../electron/engine/jobs/planned-work.ts';
-import { ProgressMeter } from '../../electron/engine/jobs/progress.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { sampleCached } from '../../electron/engine/sampler/cached.ts';
+import { NEVER_CANCELLED } from '../../engine/cancel.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { plannedWork } from '../../engine/jobs/planned-work.ts';
+import { ProgressMeter } from '../../engine/jobs/progress.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { sampleCached } from '../../engine/sampler/cached.ts';
 import { FIXTURE_DIR } from './support/fixture.ts';
 
 let engine: Engine;

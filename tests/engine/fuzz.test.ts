@@ -11,8 +11,8 @@ import { TesseraError } from '../../shared/errors.ts';
 import { decodeLabelPng } from '../../shared/labelmap.ts';
 import { EngineMessageSchema, RequestSchema, type EngineMessage } from '../../shared/protocol.ts';
 import { createEngineHost } from '../../electron/host/engine-host.ts';
-import { createEngine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import { createEngine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { TesseraError as TE } from '../../shared/errors.ts';
 import { fixtureManifest } from './support/fixture.ts';
 

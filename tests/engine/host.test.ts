@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineMessageSchema, ReplyValueSchemas, type EngineMessage, type RequestInput } from '../../shared/protocol.ts';
 import { createEngineHost, type EngineHost } from '../../electron/host/engine-host.ts';
 import { builtinHandlers } from '../../electron/host/handlers.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { FIXTURE_DIR, referenceLayouts } from './support/fixture.ts';
 
 const sent: EngineMessage[] = [];

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelMap } from '../../shared/labelmap.ts';
 import type { GenerationSettings } from '../../shared/protocol.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { cleanupBundles, copyFixture, withConcatTransformer, withInPlaceTransformer, type TempBundle } from './support/bundles.ts';
 import { FIXTURE_DIR, fixtureManifest, referenceLayouts } from './support/fixture.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeModel } from './support/onnx-writer.ts';
-import { firstConvInputChannels, outlineGraph } from '../../electron/engine/model/onnx-inspect.ts';
+import { firstConvInputChannels, outlineGraph } from '../../engine/model/onnx-inspect.ts';
 
 const conv = writeModel({
   nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'] }],

@@ -15,8 +15,8 @@ import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import { encode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIndexPng } from '../../shared/labelmap.ts';
-import { encodeRgbPng, LAYOUT_KEY, PARAMETERS_KEY } from '../../electron/engine/batch/result-png.ts';
-import { toBase64 } from '../../electron/engine/batch/digest.ts';
+import { encodeRgbPng, LAYOUT_KEY, PARAMETERS_KEY } from '../../engine/batch/result-png.ts';
+import { toBase64 } from '../../engine/batch/digest.ts';
 import { REPO } from './support/fixture.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-png-guard-'));

@@ -9,13 +9,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_CANCELLED } from '../../electron/engine/cancel.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import type { LoadedModel } from '../../electron/engine/model/loaded-model.ts';
-import { layerName } from '../../electron/engine/model/model-checks.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { expectFloat32, float32Tensor, int64Tensor, type HostTensor } from '../../electron/engine/runtime.ts';
+import { NEVER_CANCELLED } from '../../engine/cancel.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import type { LoadedModel } from '../../engine/model/loaded-model.ts';
+import { layerName } from '../../engine/model/model-checks.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { expectFloat32, float32Tensor, int64Tensor, type HostTensor } from '../../engine/runtime.ts';
 import { cleanupBundles, copyFixture, withInPlaceTransformer } from './support/bundles.ts';
 import { FIXTURE_DIR, REPO } from './support/fixture.ts';
 

@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewColorTable } from '../../shared/manifest.ts';
 import type { EngineEvent, GenerationSettings } from '../../shared/protocol.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { chwToRgba } from '../../electron/engine/image.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { classLut, dim } from '../../electron/engine/preview/token-preview.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { chwToRgba } from '../../engine/image.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { classLut, dim } from '../../engine/preview/token-preview.ts';
 import { FIXTURE_DIR, fixtureManifest } from './support/fixture.ts';
 
 const manifest = fixtureManifest();

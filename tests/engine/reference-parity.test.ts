@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GenerationSettings } from '../../shared/protocol.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { FIXTURE_DIR, referenceLayouts, type ReferenceCase } from './support/fixture.ts';
 
 const layouts = referenceLayouts();

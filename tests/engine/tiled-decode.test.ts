@@ -1,16 +1,16 @@
 /**
- * Tiled decoding on real graphs (electron/engine/model/decode-tiles.ts). With a decoder whose pixels
+ * Tiled decoding on real graphs (engine/model/decode-tiles.ts). With a decoder whose pixels
  * only see tokens nearby, tiles put back together give exactly the whole decode: that checks where
  * tiles are cut, cropped and cross-faded. The fixture's decoder has group norms and a global
  * attention block, so each tile is normalised by its own content and a tiled decode is only close
  * to a whole one; a canvas that fits one tile is decoded whole, byte for byte as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { chwToRgba } from '../../electron/engine/image.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import type { DecodeTiling } from '../../electron/engine/model/decode-tiles.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { chwToRgba } from '../../engine/image.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import type { DecodeTiling } from '../../engine/model/decode-tiles.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import type { GenerationSettings } from '../../shared/protocol.ts';
 import { cleanupBundles, copyFixture, replaceFile, type TempBundle } from './support/bundles.ts';
 import { FIXTURE_DIR } from './support/fixture.ts';

@@ -3,9 +3,9 @@
  * load, and the in-browser runtime) gives the reference tokens too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { FIXTURE_DIR, referenceLayouts } from './support/fixture.ts';
 
 let engine: Engine;

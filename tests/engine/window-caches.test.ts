@@ -1,5 +1,5 @@
 /**
- * The cached sampler's window caches (electron/engine/sampler/window-caches.ts) on the fixture's
+ * The cached sampler's window caches (engine/sampler/window-caches.ts) on the fixture's
  * real transformer: dropping the caches no later chunk can use computes exactly what keeping every
  * cache does (same tokens, entropies, forwards and positions) with far fewer bytes held, and a
  * byte budget only costs prefills, never tokens.
@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkSchedule } from '../../shared/grid.ts';
 import { Xoshiro128 } from '../../shared/prng.ts';
-import { NEVER_CANCELLED } from '../../electron/engine/cancel.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { sampleCached, type CachedOptions } from '../../electron/engine/sampler/cached.ts';
-import { nextWindowUses, windowKey } from '../../electron/engine/sampler/window-caches.ts';
+import { NEVER_CANCELLED } from '../../engine/cancel.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { sampleCached, type CachedOptions } from '../../engine/sampler/cached.ts';
+import { nextWindowUses, windowKey } from '../../engine/sampler/window-caches.ts';
 import { FIXTURE_DIR } from './support/fixture.ts';
 
 let engine: Engine;

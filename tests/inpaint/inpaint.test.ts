@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelMap } from '../../shared/labelmap.ts';
 import type { EngineEvent, GenerationResult, RgbaImage } from '../../shared/protocol.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { chwToRgba } from '../../electron/engine/image.ts';
-import { encodeImage, runInpaintJob, type InpaintOutcome, type InpaintParams } from '../../electron/engine/inpaint/index.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
-import { NEVER_CANCELLED } from '../../electron/engine/cancel.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { chwToRgba } from '../../engine/image.ts';
+import { encodeImage, runInpaintJob, type InpaintOutcome, type InpaintParams } from '../../engine/inpaint/index.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
+import { NEVER_CANCELLED } from '../../engine/cancel.ts';
 import { benchLayout } from '../../electron/cli/bench/layouts.ts';
 import { FIXTURE_DIR } from '../engine/support/fixture.ts';
 import { SETTINGS } from '../batch/support.ts';

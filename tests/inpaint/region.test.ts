@@ -2,10 +2,10 @@
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../../shared/errors.ts';
-import { compositeImages, seamWeights } from '../../electron/engine/inpaint/composite.ts';
-import { fitImage, fitMask, fittedSize } from '../../electron/engine/inpaint/fit.ts';
-import { decodeImagePng, decodeMaskPng } from '../../electron/engine/inpaint/png-input.ts';
-import { addTokens, countRegion, dilateRegion, layoutChangeRegion, maskToRegion } from '../../electron/engine/inpaint/region.ts';
+import { compositeImages, seamWeights } from '../../engine/inpaint/composite.ts';
+import { fitImage, fitMask, fittedSize } from '../../engine/inpaint/fit.ts';
+import { decodeImagePng, decodeMaskPng } from '../../engine/inpaint/png-input.ts';
+import { addTokens, countRegion, dilateRegion, layoutChangeRegion, maskToRegion } from '../../engine/inpaint/region.ts';
 
 const grid = { rows: 3, cols: 4 };
 const f = 8;

@@ -2,6 +2,6 @@
 import { ipcRenderer } from 'electron';
 import { writeFileSync } from 'node:fs';
 import { startSession } from './node/ort.ts';
-import { Xoshiro128 } from '../../shared/prng.ts';
+import { Xoshiro128 } from '../shared/prng.ts';
 
 export const broken = [ipcRenderer, writeFileSync, startSession, Xoshiro128];

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeRedis } from '../../electron/queue/connection.ts';
 import { queueStatus } from '../../electron/queue/queue-status.ts';
 import { startQueueWorker, type WorkerEvent } from '../../electron/queue/queue-worker.ts';
-import type { Engine } from '../../electron/engine/engine.ts';
-import { SILENT_LOGGER } from '../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../electron/engine/node/create-node-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { FIXTURE_DIR, fixtureManifest } from '../engine/support/fixture.ts';
 import { NO_REDIS_REASON, redisServerPath, startRedis, type RedisServer } from './redis-server.ts';
 

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { TesseraError } from '../../../shared/errors.ts';
 import type { GenerationSettings } from '../../../shared/protocol.ts';
-import type { Engine } from '../../engine/engine.ts';
+import type { Engine } from '../../../engine/engine.ts';
 import { benchLayout } from './layouts.ts';
 import { formatLoad, load1 } from './load.ts';
 import type { FirstPreview } from './report.ts';

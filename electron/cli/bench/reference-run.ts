@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { GenerationSettings } from '../../../shared/protocol.ts';
-import { REPO_ROOT } from '../../engine/node/bundle-catalog.ts';
+import { REPO_ROOT } from '../../../engine/node/bundle-catalog.ts';
 
 export const ReferenceOutputSchema = z.object({
   seeds: z.array(z.number().int()),

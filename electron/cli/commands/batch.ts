@@ -2,7 +2,7 @@
  * `tessera batch`: M layouts × N seeds into a folder, resumable (run the same command again
  * after any interruption, kill -9 included) and shardable (`--shard k/n`, one process per share,
  * all writing into the same folder), or made by workers on other machines through a Redis queue
- * (`--queue redis://…`, batch-queue.ts). See electron/engine/batch/run-batch.ts.
+ * (`--queue redis://…`, batch-queue.ts). See engine/batch/run-batch.ts.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,10 +13,10 @@ import { decodeLabelPng } from '../../../shared/labelmap.ts';
 import { inspectPng, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { Manifest } from '../../../shared/manifest.ts';
 import type { EngineEvent } from '../../../shared/protocol.ts';
-import { DEFAULT_GROUP_SIZE, inShard, parseSeeds, parseShard, runBatchJob, type BatchRunReport, type NamedLayout, type Shard } from '../../engine/batch/index.ts';
-import { resizeLabelMap } from '../../engine/image.ts';
-import { nodeBatchFs } from '../../engine/node/batch-fs.ts';
-import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
+import { DEFAULT_GROUP_SIZE, inShard, parseSeeds, parseShard, runBatchJob, type BatchRunReport, type NamedLayout, type Shard } from '../../../engine/batch/index.ts';
+import { resizeLabelMap } from '../../../engine/image.ts';
+import { nodeBatchFs } from '../../../engine/node/batch-fs.ts';
+import { createNodeEngine, stderrLogger } from '../../../engine/node/create-node-engine.ts';
 import { readInputFile } from '../support/files.ts';
 import { jsonLine } from '../support/reporter.ts';
 import { numberOption, onInterrupt, parseSize, runCommand } from '../support/run-command.ts';

@@ -4,8 +4,8 @@ import { Option, type Command } from 'commander';
 import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
 import { formatBenchTable } from '../bench/format.ts';
 import { runBench } from '../bench/run-bench.ts';
-import { defaultThreads } from '../../engine/node/backends.ts';
-import { REPO_ROOT } from '../../engine/node/bundle-catalog.ts';
+import { defaultThreads } from '../../../engine/node/backends.ts';
+import { REPO_ROOT } from '../../../engine/node/bundle-catalog.ts';
 import { jsonLine } from '../support/reporter.ts';
 import { numberOption, runCommand } from '../support/run-command.ts';
 

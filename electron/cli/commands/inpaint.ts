@@ -1,7 +1,7 @@
 /**
  * `tessera inpaint`: regenerate a region of an image. The region is the mask's tokens, plus
  * where `--new-layout` differs from `--old-layout`, plus `--tokens`; everything else keeps the
- * image's own tokens (and, by default, its own pixels). See electron/engine/inpaint/.
+ * image's own tokens (and, by default, its own pixels). See engine/inpaint/.
  */
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
@@ -9,9 +9,9 @@ import { TesseraError } from '../../../shared/errors.ts';
 import { decodeLabelPng, type LabelMap } from '../../../shared/labelmap.ts';
 import { inspectPng, pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
-import { readEmbeddedLayout } from '../../engine/batch/index.ts';
-import { cropImage, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, readImagePng, runInpaintJob, type FitMode, type PixelMask } from '../../engine/inpaint/index.ts';
-import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
+import { readEmbeddedLayout } from '../../../engine/batch/index.ts';
+import { cropImage, decodeMaskPng, fitImage, fitLabelMap, fitMask, fittedSize, readImagePng, runInpaintJob, type FitMode, type PixelMask } from '../../../engine/inpaint/index.ts';
+import { createNodeEngine, stderrLogger } from '../../../engine/node/create-node-engine.ts';
 import { readInputFile, writeFileAtomic } from '../support/files.ts';
 import { makeRecord } from '../../../shared/result-record.ts';
 import { encodeResultPng } from '../support/png.ts';

@@ -1,6 +1,6 @@
 /** `tessera models list|verify|info`. */
 import type { Command } from 'commander';
-import { createNodeEngine, stderrLogger, type NodeEngineOptions } from '../../engine/node/create-node-engine.ts';
+import { createNodeEngine, stderrLogger, type NodeEngineOptions } from '../../../engine/node/create-node-engine.ts';
 import { jsonLine } from '../support/reporter.ts';
 import { runCommand } from '../support/run-command.ts';
 

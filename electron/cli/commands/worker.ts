@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Option, type Command } from 'commander';
 import { BACKENDS, type Backend } from '../../../shared/protocol.ts';
 import { redactQueueUrl } from '../../../shared/queue-target.ts';
-import { createNodeEngine, stderrLogger } from '../../engine/node/create-node-engine.ts';
+import { createNodeEngine, stderrLogger } from '../../../engine/node/create-node-engine.ts';
 import { startQueueWorker, type WorkerEvent } from '../../queue/queue-worker.ts';
 import { jsonLine } from '../support/reporter.ts';
 import { numberOption, parseSize, runCommand } from '../support/run-command.ts';

@@ -64,7 +64,7 @@ export function parseSeeds(text: string, random: () => number): { seeds: number[
 }
 
 /**
- * The rows of a batch in the engine's order (electron/engine/batch/plan.ts planBatch: layout names
+ * The rows of a batch in the engine's order (engine/batch/plan.ts planBatch: layout names
  * in code-unit order, then unique seeds ascending), so row i is the engine's item i.
  */
 export function batchRows(layoutNames: readonly string[], seeds: readonly number[]): Array<{ layout: string; seed: number }> {

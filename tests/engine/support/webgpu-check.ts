@@ -8,11 +8,11 @@
  */
 import { Xoshiro128 } from '../../../shared/prng.ts';
 import type { Backend } from '../../../shared/protocol.ts';
-import { NEVER_CANCELLED } from '../../../electron/engine/cancel.ts';
-import { SILENT_LOGGER } from '../../../electron/engine/logger.ts';
-import { createNodeEngine } from '../../../electron/engine/node/create-node-engine.ts';
-import { probeWebGpu } from '../../../electron/engine/node/webgpu-probe.ts';
-import { runSampler } from '../../../electron/engine/sampler/index.ts';
+import { NEVER_CANCELLED } from '../../../engine/cancel.ts';
+import { SILENT_LOGGER } from '../../../engine/logger.ts';
+import { createNodeEngine } from '../../../engine/node/create-node-engine.ts';
+import { probeWebGpu } from '../../../engine/node/webgpu-probe.ts';
+import { runSampler } from '../../../engine/sampler/index.ts';
 import { FIXTURE_DIR, referenceLayouts } from './fixture.ts';
 
 const probe = await probeWebGpu();
