@@ -155,7 +155,7 @@ export async function generate(model: LoadedModel, params: GenerateParams, emit:
       },
     },
     model.transformer,
-    { reuseWindowCache: tuning.reuseWindowCache, maxCacheBytes: tuning.maxCacheBytes, lead: settings.lead ?? m.defaults?.lead ?? DEFAULT_LEAD },
+    { reuseWindowCache: tuning.reuseWindowCache, maxCacheBytes: tuning.maxCacheBytes, lead: settings.lead ?? m.defaults?.lead ?? DEFAULT_LEAD, order: m.defaults?.parallelOrder ?? 'bands' },
   );
   const samplingDone = tuning.clock();
   // Tiled, one sample at a time, to RGBA: the decoder's memory stays that of one tile (loaded-model.ts).

@@ -4,6 +4,7 @@
  * from this file (`npm run schema` → shared/schema/bundle-manifest.schema.json).
  */
 import { z } from 'zod';
+import { PARALLEL_ORDERS } from './parallel-schedule.ts';
 
 export const BUNDLE_FORMAT = 'tessera-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -85,6 +86,8 @@ export const SamplerDefaultsSchema = z.strictObject({
   stride: z.number().int().min(1),
   /** The parallel sampler's lead: columns a row must be ahead of the row below it (docs/SAMPLING.md). */
   lead: z.number().int().min(1).max(MAX_LEAD).optional(),
+  /** How the parallel sampler's bands overlap (shared/parallel-schedule.ts); absent: `bands`, 2.x's order. */
+  parallelOrder: z.enum(PARALLEL_ORDERS).optional(),
 });
 export type SamplerDefaults = z.infer<typeof SamplerDefaultsSchema>;
 

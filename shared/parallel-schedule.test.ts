@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GridSize, WindowSize } from './grid.ts';
-import { parallelPlan, parallelSpans, type ParallelPlan } from './parallel-schedule.ts';
+import { parallelPlan, parallelSpans, type ParallelOrder, type ParallelPlan } from './parallel-schedule.ts';
 
 const W16: WindowSize = { rows: 16, cols: 16 };
 
@@ -8,7 +8,7 @@ const W16: WindowSize = { rows: 16, cols: 16 };
  * Replays a plan and returns every broken invariant the samplers rely on (plain checks, not one
  * `expect` per position: a replay visits hundreds of thousands of them).
  */
-function replay(grid: GridSize, window: WindowSize, lead: number, plan: ParallelPlan): string[] {
+function replay(grid: GridSize, window: WindowSize, lead: number, plan: ParallelPlan, order: ParallelOrder = 'bands'): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, what: () => string): void => {
     if (!ok && problems.length < 10) problems.push(`${grid.rows}×${grid.cols} window ${window.rows}×${window.cols} lead ${lead}: ${what()}`);
@@ -28,7 +28,7 @@ function replay(grid: GridSize, window: WindowSize, lead: number, plan: Parallel
       const col = cell % grid.cols;
       check(col === done[row], () => `step ${index}: row ${row} at column ${col}, expected ${done[row]}`);
       const bandStart = bands.find((b) => row >= b.start && row < b.end)?.start;
-      if (row !== bandStart) check((done[row - 1] as number) >= Math.min(grid.cols, col + lead), () => `step ${index}: row ${row} column ${col} before the row above is ${lead} ahead`);
+      if (order === 'wavefront' ? row > 0 : row !== bandStart) check((done[row - 1] as number) >= Math.min(grid.cols, col + lead), () => `step ${index}: row ${row} column ${col} before the row above is ${lead} ahead`);
       else if (row > 0) check(done[row - 1] === grid.cols, () => `step ${index}: band at row ${row} starts before the band above is done`);
     }
     const queried: number[] = [];
@@ -166,8 +166,27 @@ describe('parallelPlan', () => {
       [{ rows: 9, cols: 11 }, { rows: 3, cols: 5 }],
     ];
     for (const [grid, window] of cases) {
-      for (const lead of [1, 2, 3, 8, 64]) expect(replay(grid, window, lead, parallelPlan(grid, window, lead))).toEqual([]);
+      for (const lead of [1, 2, 3, 8, 64]) {
+        for (const order of ['bands', 'wavefront'] as const) expect(replay(grid, window, lead, parallelPlan(grid, window, lead, order), order)).toEqual([]);
+      }
     }
+  });
+
+  it('wavefront: a band starts lead columns behind the band above, with the same forwards and far fewer steps', () => {
+    const grid = { rows: 64, cols: 64 };
+    const bands = parallelPlan(grid, W16, 2, 'bands');
+    const wave = parallelPlan(grid, W16, 2, 'wavefront');
+    // The same windows and forwards (each (band, segment) window runs as often); the bands overlap in time.
+    expect(wave.windows).toEqual(bands.windows);
+    expect(wave.forwards).toBe(bands.forwards);
+    expect(wave.steps.length).toBe(64 + 63 * 2);
+    expect(bands.steps.length).toBeGreaterThan(2.5 * wave.steps.length);
+    // Row 16 (band 2's first row) draws column 0 two steps after row 15 did, not after row 15 ends.
+    const stepOf = (cell: number, plan: ParallelPlan): number => plan.steps.findIndex((s) => s.cells.includes(cell));
+    expect(stepOf(16 * 64, wave) - stepOf(15 * 64, wave)).toBe(2);
+    expect(stepOf(16 * 64, bands)).toBeGreaterThan(stepOf(15 * 64 + 63, bands));
+    // A one-window grid has one band: both orders are the same plan.
+    expect(parallelPlan({ rows: 16, cols: 16 }, W16, 2, 'wavefront')).toEqual(parallelPlan({ rows: 16, cols: 16 }, W16, 2, 'bands'));
   });
 
   it('needs fewer forwards than one per token on larger grids too', () => {

@@ -13,10 +13,11 @@
  * its window (except at the grid's top and left edges), and no segment starts a row at local column 0
  * past the grid's left edge.
  *
- * Order. Bands run one after another. Inside a band, at every step each row whose next column c may
- * go decodes it: the band's first row always may (the band above is complete); any other row may when
- * the row above has sampled min(width, c + lead) columns. A step runs one forward per window that has
- * a token to decode, then draws the step's tokens, rows ascending.
+ * Order. At every step each row whose next column c may go decodes it: a row may when the row above
+ * has sampled min(width, c + lead) columns. With the `wavefront` order that rule is all (the first row
+ * of the grid always may); with `bands` (2.x's) bands run one after another and a band's first row
+ * always may. A step runs one forward per window that has a token to decode, then draws the step's
+ * tokens, rows ascending.
  *
  * Feeds. A token at window position p is predicted by the logits at position p − 1: its left
  * neighbour, or at local column 0 the last column of the row above in the window (or the last cond
@@ -104,7 +105,17 @@ export interface ParallelPlan {
 
 export const MIN_LEAD = 1;
 
-export function parallelPlan(grid: GridSize, window: WindowSize, lead: number): ParallelPlan {
+/**
+ * How rows of different bands overlap. `bands`: a band starts once the band above is complete (2.x).
+ * `wavefront`: the lead rule holds across band borders too, so a band's first row starts `lead`
+ * columns behind the band above's last row, and every row sees the same staircase of context above
+ * it. Why: under `bands`, a band's first row saw complete rows above while the rows under it saw
+ * the staircase, and that change of context every half window drew horizontal edges in smooth skies.
+ */
+export const PARALLEL_ORDERS = ['bands', 'wavefront'] as const;
+export type ParallelOrder = (typeof PARALLEL_ORDERS)[number];
+
+export function parallelPlan(grid: GridSize, window: WindowSize, lead: number, order: ParallelOrder = 'bands'): ParallelPlan {
   if (!Number.isInteger(lead) || lead < MIN_LEAD) throw new RangeError(`lead must be an integer ≥ ${MIN_LEAD} (got ${lead})`);
   const { rows: H, cols: W } = grid;
   const { rows: kr, cols: kc } = window;
@@ -122,20 +133,24 @@ export function parallelPlan(grid: GridSize, window: WindowSize, lead: number): 
   let forwards = 0;
   let positions = 0;
 
-  bands.forEach((band, b) => {
+  const bandOf = new Int32Array(H);
+  bands.forEach((band, i) => bandOf.fill(i, band.start, band.end));
+  // `bands`: one pass per band; `wavefront`: one pass over every row.
+  const passes: Span[] = order === 'bands' ? bands : [{ start: 0, end: H, offset: 0 }];
+  for (const pass of passes) {
     for (;;) {
       const active: number[] = [];
-      for (let r = band.start; r < band.end; r++) {
+      for (let r = pass.start; r < pass.end; r++) {
         const c = done[r] as number;
         if (c >= W) continue;
-        if (r === band.start || (done[r - 1] as number) >= Math.min(W, c + lead)) active.push(r);
+        if (r === pass.start || (done[r - 1] as number) >= Math.min(W, c + lead)) active.push(r);
       }
       if (active.length === 0) break;
       // Queries grouped by window, rows ascending.
       const byWindow = new Map<number, Array<{ row: number; col: number; q: number; placeholder: number | null }>>();
       for (const r of active) {
         const c = done[r] as number;
-        const w = b * segments.length + (segmentOf[c] as number);
+        const w = (bandOf[r] as number) * segments.length + (segmentOf[c] as number);
         const { top, left } = windows[w] as ParallelWindow;
         const q = n + (r - top) * kc + (c - left) - 1;
         let placeholder: number | null = null;
@@ -194,13 +209,14 @@ export function parallelPlan(grid: GridSize, window: WindowSize, lead: number): 
         cells.push(r * W + c);
         done[r] = c + 1;
         const seg = segments[segmentOf[c] as number] as Span;
+        const band = bands[bandOf[r] as number] as Span;
         if (c + 1 === seg.end) {
           chunks.push({ row: r, col: seg.start, count: seg.end - seg.start, top: band.offset, left: seg.offset, localRow: r - band.offset, localCol: seg.start - seg.offset });
         }
       }
       steps.push({ feeds, cells, chunks, release: [] });
     }
-  });
+  }
   lastUse.forEach((step, w) => {
     if (step >= 0) (steps[step] as ParallelStep).release.push(w);
   });

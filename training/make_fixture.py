@@ -52,6 +52,9 @@ CASES: list[tuple[str, str, int, SamplingSettings, list[int], int]] = [  # (name
     ("parallel-lead2-greedy", "parallel", 1, GREEDY, [0], 2),
     ("parallel-lead2-topk8", "parallel", 1, TOPK_SETTINGS, [7, 8], 2),
 ]
+# Parallel cases under the wavefront order (a model property: the engine test runs them on a copy of
+# the fixture whose manifest says defaults.parallelOrder "wavefront"); recorded with "order".
+WAVEFRONT_CASES = ["parallel-lead1-topk8", "parallel-lead2-topk8"]
 
 
 def build_fixture_models() -> BundleModels:
@@ -83,8 +86,11 @@ def reference_samples(models: BundleModels) -> dict[str, Any]:
         labels = synthetic_layout(seed, height, width, len(models.classes))
         cond = sampler.encode_layout(labels[None])
         cases = []
-        for case_name, kind, stride, settings, seeds, lead in CASES:
-            result = sampler.sample(np.repeat(cond, len(seeds), axis=0), settings, seeds, kind, stride, lead or 1)
+        runs = [(c, "bands") for c in CASES] + [(c, "wavefront") for c in CASES if c[0] in WAVEFRONT_CASES]
+        for (case_name, kind, stride, settings, seeds, lead), order in runs:
+            result = sampler.sample(np.repeat(cond, len(seeds), axis=0), settings, seeds, kind, stride, lead or 1, order)
+            if order != "bands":
+                case_name = f"{case_name}-{order}"
             if result.min_margin < MIN_MARGIN:
                 raise RuntimeError(f"fixture draw too close to a tie in {name}/{case_name} (margin {result.min_margin:.2g}); change the seeds")
             cases.append(
@@ -93,6 +99,7 @@ def reference_samples(models: BundleModels) -> dict[str, Any]:
                     "sampler": kind,
                     "stride": stride,
                     **({"lead": lead} if kind == "parallel" else {}),
+                    **({"order": order} if order != "bands" else {}),
                     "settings": {"temperature": settings.temperature, "topK": settings.top_k, "topP": settings.top_p},
                     "seeds": seeds,
                     "tokens": result.tokens.tolist(),

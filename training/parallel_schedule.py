@@ -76,9 +76,16 @@ def parallel_spans(n: int, k: int) -> list[Span]:
     return spans
 
 
-def parallel_plan(rows: int, cols: int, window_rows: int, window_cols: int, lead: int) -> ParallelPlan:
+PARALLEL_ORDERS = ("bands", "wavefront")
+
+
+def parallel_plan(rows: int, cols: int, window_rows: int, window_cols: int, lead: int, order: str = "bands") -> ParallelPlan:
+    """`order`: "bands" (2.x's: a band starts when the band above is complete) or "wavefront" (the lead
+    rule holds across band borders too; shared/parallel-schedule.ts says why)."""
     if not isinstance(lead, int) or lead < 1:
         raise ValueError(f"lead must be an integer ≥ 1 (got {lead})")
+    if order not in PARALLEL_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(PARALLEL_ORDERS)} (got {order!r})")
     H, W, kr, kc = rows, cols, window_rows, window_cols
     n = kr * kc
     bands = parallel_spans(H, kr)
@@ -93,15 +100,21 @@ def parallel_plan(rows: int, cols: int, window_rows: int, window_cols: int, lead
     done = [0] * H
     steps: list[ParallelStep] = []
     forwards = positions = 0
-    for b, band in enumerate(bands):
+    band_of = [0] * H
+    for i, band in enumerate(bands):
+        for r in range(band.start, band.end):
+            band_of[r] = i
+    # "bands": one pass per band; "wavefront": one pass over every row.
+    passes = bands if order == "bands" else [Span(0, H, 0)]
+    for span in passes:
         while True:
-            active = [r for r in range(band.start, band.end) if done[r] < W and (r == band.start or done[r - 1] >= min(W, done[r] + lead))]
+            active = [r for r in range(span.start, span.end) if done[r] < W and (r == span.start or done[r - 1] >= min(W, done[r] + lead))]
             if not active:
                 break
             by_window: dict[int, list[tuple[int, int, int, int | None]]] = {}
             for r in active:
                 c = done[r]
-                w = b * len(segments) + segment_of[c]
+                w = band_of[r] * len(segments) + segment_of[c]
                 top, left = windows[w].top, windows[w].left
                 q = n + (r - top) * kc + (c - left) - 1
                 placeholder = None
@@ -153,7 +166,7 @@ def parallel_plan(rows: int, cols: int, window_rows: int, window_cols: int, lead
                 c = done[r]
                 cells.append(r * W + c)
                 done[r] = c + 1
-                seg = segments[segment_of[c]]
+                seg, band = segments[segment_of[c]], bands[band_of[r]]
                 if c + 1 == seg.end:
                     chunks.append(Chunk(r, seg.start, seg.end - seg.start, band.offset, seg.offset, r - band.offset, seg.start - seg.offset))
             steps.append(ParallelStep(feeds, cells, chunks))

@@ -128,7 +128,7 @@ class ReferenceSampler:
         return SampleResult(tokens, entropy, margin)
 
     @torch.no_grad()
-    def sample_parallel(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], lead: int) -> SampleResult:
+    def sample_parallel(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], lead: int, order: str = "bands") -> SampleResult:
         """Rows decoded at once, each `lead` columns behind the row above (docs/SAMPLING.md,
         "parallel"): the plan's feeds run on one position-addressed KV cache per window, in the plan's
         order; draws per step, rows ascending."""
@@ -141,7 +141,7 @@ class ReferenceSampler:
         gpt = self.models.gpt.eval()
         cfg = gpt.config
         capacity = 2 * kr * kc
-        plan = parallel_plan(rows, cols, kr, kc, lead)
+        plan = parallel_plan(rows, cols, kr, kc, lead, order)
         caches: dict[int, tuple[list[torch.Tensor], torch.Tensor]] = {}
         flat_cond, flat_tokens = cond.reshape(batch, -1), tokens.reshape(batch, -1)
         for step in plan.steps:
@@ -169,13 +169,13 @@ class ReferenceSampler:
                 caches.pop(w, None)
         return SampleResult(tokens, entropy, margin)
 
-    def sample(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], sampler: str = "exact", stride: int = 1, lead: int = 1) -> SampleResult:
+    def sample(self, cond: np.ndarray, settings: SamplingSettings, seeds: list[int], sampler: str = "exact", stride: int = 1, lead: int = 1, order: str = "bands") -> SampleResult:
         if sampler == "exact":
             return self.sample_exact(cond, settings, seeds)
         if sampler == "cached":
             return self.sample_cached(cond, settings, seeds, stride)
         if sampler == "parallel":
-            return self.sample_parallel(cond, settings, seeds, lead)
+            return self.sample_parallel(cond, settings, seeds, lead, order)
         raise ValueError(f"sampler must be 'exact', 'cached' or 'parallel' (got {sampler!r})")
 
 
@@ -205,13 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     sampler = args.sampler or defaults.get("sampler", "exact")
     stride = args.stride or defaults.get("stride", 1)
     lead = args.lead or defaults.get("lead", DEFAULT_LEAD)
+    order = defaults.get("parallelOrder", "bands")  # a property of the model, as in the engine
     seeds = args.seed or [0]
     labels = read_layout(args.layout, manifest["classes"], manifest["gridFactor"])
     reference = ReferenceSampler(models)
     encode_started = time.perf_counter()
     cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
     started = time.perf_counter()
-    result = reference.sample(cond, settings, seeds, sampler, stride, lead)
+    result = reference.sample(cond, settings, seeds, sampler, stride, lead, order)
     seconds = time.perf_counter() - started
     encode_seconds = started - encode_started
     rows, cols = cond.shape[1:]

@@ -29,6 +29,8 @@ from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
+from .parallel_schedule import parallel_spans
+
 WINDOW_DEFAULT = 16
 
 
@@ -67,9 +69,11 @@ def _pooled(a: BorderSteps, b: BorderSteps, a_len: int, b_len: int) -> BorderSte
     return BorderSteps((a.step * weight_a + b.step * weight_b) / (weight_a + weight_b), a.lines + b.lines)
 
 
-def seam_score(image: np.ndarray, grid_factor: int = 8, window: int = WINDOW_DEFAULT, chunk_columns: Optional[Sequence[int]] = None) -> dict[str, Any]:
-    """The seam score of one image (H, W, 3) uint8; see the module docstring. `chunk_columns`: the
-    token columns where the sampler's chunks start (for the chunk-border ratio), if known."""
+def seam_score(image: np.ndarray, grid_factor: int = 8, window: int = WINDOW_DEFAULT, chunk_columns: Optional[Sequence[int]] = None,
+               chunk_rows: Optional[Sequence[int]] = None) -> dict[str, Any]:
+    """The seam score of one image (H, W, 3) uint8; see the module docstring. `chunk_columns` and
+    `chunk_rows`: the token columns and rows where the sampler hands over from one window to the next
+    (cached's chunk starts; parallel's segment and band starts), for the chunk-border ratios, if known."""
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise ValueError(f"expected an (H, W, 3) uint8 image, got {image.shape} {image.dtype}")
     height, width = image.shape[:2]
@@ -101,6 +105,11 @@ def seam_score(image: np.ndarray, grid_factor: int = 8, window: int = WINDOW_DEF
         chunk = _steps_across(image, starts, 1)
         rest = _steps_across(image, [t * grid_factor for t in range(1, cols) if t * grid_factor not in starts], 1)
         out["chunk_vertical"] = _ratio(chunk, rest)
+    if chunk_rows is not None:
+        starts = {r * grid_factor for r in chunk_rows if 0 < r < rows}
+        chunk = _steps_across(image, starts, 0)
+        rest = _steps_across(image, [t * grid_factor for t in range(1, rows) if t * grid_factor not in starts], 0)
+        out["chunk_horizontal"] = _ratio(chunk, rest)
     return out
 
 
@@ -113,7 +122,7 @@ def worst_of(scores: Sequence[dict[str, Any]]) -> Optional[float]:
     """The worst of the mean vertical, horizontal and chunk-border ratios over `seam_score` results:
     the pooled score dilutes a seam that runs one way only (the vertical bands of `cached` at stride
     16 score 1.07 pooled and 1.12 vertical on a 512 px sky), so gates look at the worst."""
-    worst = [mean_or_none([s.get(key) for s in scores]) for key in ("vertical", "horizontal", "chunk_vertical")]
+    worst = [mean_or_none([s.get(key) for s in scores]) for key in ("vertical", "horizontal", "chunk_vertical", "chunk_horizontal")]
     kept = [w for w in worst if w is not None]
     return max(kept) if kept else None
 
@@ -150,14 +159,21 @@ def measure(bundle: Path, sizes: Sequence[int], count: int, seeds: Sequence[int]
         for name, labels in layouts_at(size, count).items():
             started = time.perf_counter()
             images, _ = generate(bundle, labels, manifest["classes"], seeds, settings, threads=threads)
-            chunks = chunk_start_columns(size // grid_factor, stride) if sampler == "cached" else None
-            scores = [seam_score(img, grid_factor, window, chunks) for per_layout in images for img in per_layout]
+            tokens = size // grid_factor
+            if sampler == "cached":
+                chunk_cols, chunk_rows = chunk_start_columns(tokens, stride), None
+            elif sampler == "parallel":  # segment and band starts: where a token's window changes
+                chunk_cols = chunk_rows = [span.start for span in parallel_spans(tokens, window)]
+            else:
+                chunk_cols = chunk_rows = None
+            scores = [seam_score(img, grid_factor, window, chunk_cols, chunk_rows) for per_layout in images for img in per_layout]
             per_set[name] = {
                 "images": len(scores),
                 "score": mean_or_none([s["score"] for s in scores]),
                 "vertical": mean_or_none([s["vertical"] for s in scores]),
                 "horizontal": mean_or_none([s["horizontal"] for s in scores]),
                 "chunk_vertical": mean_or_none([s.get("chunk_vertical") for s in scores]),
+                "chunk_horizontal": mean_or_none([s.get("chunk_horizontal") for s in scores]),
                 "worst": worst_of(scores),
                 "seconds": round(time.perf_counter() - started, 1),
             }

@@ -14,6 +14,6 @@ export type SamplerKind = 'exact' | 'cached' | 'parallel';
 
 export function runSampler(kind: SamplerKind, job: SamplerJob, transformer: TransformerRunner, options: CachedOptions & Partial<ParallelOptions>): Promise<SamplerStats> {
   if (kind === 'exact') return sampleExact(job, transformer);
-  if (kind === 'parallel') return sampleParallel(job, transformer, { lead: options.lead ?? DEFAULT_LEAD });
+  if (kind === 'parallel') return sampleParallel(job, transformer, { lead: options.lead ?? DEFAULT_LEAD, order: options.order ?? 'bands' });
   return sampleCached(job, transformer, options);
 }

@@ -9,7 +9,7 @@
  * a window), plus `onToken` per token.
  */
 import { TesseraError } from '../../shared/errors.ts';
-import { parallelPlan } from '../../shared/parallel-schedule.ts';
+import { parallelPlan, type ParallelOrder } from '../../shared/parallel-schedule.ts';
 import type { Xoshiro128 } from '../../shared/prng.ts';
 import type { SlotCache, TransformerRunner } from '../model/transformer.ts';
 import { checkedDraw } from './draw.ts';
@@ -18,6 +18,8 @@ import type { SamplerJob, SamplerStats } from './types.ts';
 export interface ParallelOptions {
   /** Columns a row must be ahead of the row below it before that row decodes a column (≥ 1). */
   lead: number;
+  /** How bands overlap: the model's `defaults.parallelOrder`, else `bands`. */
+  order: ParallelOrder;
 }
 
 export async function sampleParallel(job: SamplerJob, transformer: TransformerRunner, options: ParallelOptions): Promise<SamplerStats> {
@@ -31,7 +33,7 @@ export async function sampleParallel(job: SamplerJob, transformer: TransformerRu
   const batch = job.cond.length;
   const vocab = transformer.vocabSize;
   const scratch = new Float64Array(job.imageVocab);
-  const plan = parallelPlan(grid, job.window, options.lead);
+  const plan = parallelPlan(grid, job.window, options.lead, options.order);
   const stats: SamplerStats = { forwards: 0, positions: 0, peakCacheBytes: 0 };
   const region = job.region;
   const total = region ? region.reduce((s, v) => s + (v ? 1 : 0), 0) : grid.rows * grid.cols;

@@ -10,21 +10,26 @@ import type { GenerationSettings } from '../../shared/protocol.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { SILENT_LOGGER } from '../../engine/logger.ts';
+import { copyFixture } from './support/bundles.ts';
 import { FIXTURE_DIR, referenceLayouts, type ReferenceCase } from './support/fixture.ts';
 
 const layouts = referenceLayouts();
 let reuse: Engine;
 let noReuse: Engine;
+// The fixture with defaults.parallelOrder "wavefront": the order is the model's, not the job's.
+const wavefront = copyFixture((_dir, m) => ({ ...m, defaults: { ...m.defaults!, parallelOrder: 'wavefront' } }));
 
 beforeAll(async () => {
   reuse = createNodeEngine({ backend: 'cpu', hashCacheFile: null, logger: SILENT_LOGGER });
   noReuse = createNodeEngine({ backend: 'cpu', hashCacheFile: null, logger: SILENT_LOGGER, tuning: { reuseWindowCache: false } });
   await reuse.loadModel(FIXTURE_DIR, 'cpu');
   await noReuse.loadModel(FIXTURE_DIR, 'cpu');
+  await reuse.loadModel(wavefront.dir, 'cpu');
 });
 afterAll(async () => {
   await reuse.dispose();
   await noReuse.dispose();
+  wavefront.cleanup();
 });
 
 function settingsOf(c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | 'lead'>, seed: number): GenerationSettings {
@@ -32,9 +37,10 @@ function settingsOf(c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | '
 }
 
 let jobs = 0;
-async function sample(engine: Engine, layoutIndex: number, c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | 'lead'>, seeds: number[]): Promise<number[][]> {
+async function sample(engine: Engine, layoutIndex: number, c: Pick<ReferenceCase, 'settings' | 'sampler' | 'stride' | 'lead' | 'order'>, seeds: number[]): Promise<number[][]> {
   const l = layouts[layoutIndex]!;
-  const out = await engine.generateWithStats({ jobId: `parity-${jobs++}`, model: FIXTURE_DIR, layout: l.layout, settings: settingsOf(c, seeds[0]!), seeds }, () => undefined);
+  const model = c.order === 'wavefront' ? wavefront.dir : FIXTURE_DIR;
+  const out = await engine.generateWithStats({ jobId: `parity-${jobs++}`, model, layout: l.layout, settings: settingsOf(c, seeds[0]!), seeds }, () => undefined);
   return out.results.map((r) => Array.from(r.tokens));
 }
 

@@ -45,7 +45,7 @@ def test_reference_samples_still_match() -> None:
         for case in layout["cases"]:
             s = case["settings"]
             settings = SamplingSettings(temperature=s["temperature"], top_k=s["topK"], top_p=s["topP"])
-            result = sampler.sample(np.repeat(cond, len(case["seeds"]), axis=0), settings, case["seeds"], case["sampler"], case["stride"], case.get("lead", 1))
+            result = sampler.sample(np.repeat(cond, len(case["seeds"]), axis=0), settings, case["seeds"], case["sampler"], case["stride"], case.get("lead", 1), case.get("order", "bands"))
             assert result.tokens.tolist() == case["tokens"], f"{layout['name']}/{case['name']}"
 
 

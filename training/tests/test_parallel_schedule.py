@@ -36,3 +36,15 @@ def test_larger_grids() -> None:
     assert sorted(c for s in plan.steps for c in s.cells) == list(range(32 * 32))
     with pytest.raises(ValueError):
         parallel_plan(16, 16, 16, 16, 0)
+    with pytest.raises(ValueError):
+        parallel_plan(32, 32, 16, 16, 2, "diagonal")
+
+
+def test_wavefront_matches_the_typescript_figures() -> None:
+    # shared/parallel-schedule.test.ts: the same windows and forwards as "bands", W + (H − 1)·lead steps.
+    bands, wave = parallel_plan(64, 64, 16, 16, 2, "bands"), parallel_plan(64, 64, 16, 16, 2, "wavefront")
+    assert wave.windows == bands.windows and wave.forwards == bands.forwards == 1246
+    assert (len(wave.steps), wave.positions) == (64 + 63 * 2, 25102)
+    assert sorted(c for s in wave.steps for c in s.cells) == list(range(64 * 64))
+    step_of = {c: i for i, s in enumerate(wave.steps) for c in s.cells}
+    assert step_of[16 * 64] - step_of[15 * 64] == 2

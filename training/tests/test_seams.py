@@ -42,6 +42,18 @@ def test_chunk_borders_are_reported_beside_the_lattice():
     assert result["chunk_vertical"] > 1.2
 
 
+def test_band_borders_of_the_parallel_sampler_are_reported_as_chunk_rows():
+    from training.parallel_schedule import parallel_spans
+
+    image = smooth_noise(512).astype(np.int16)
+    image[192:, :] += 12  # a horizontal edge where a band starts (token row 24), off the 128 px lattice
+    bands = [span.start for span in parallel_spans(64, 16)]
+    assert 24 in bands
+    result = seam_score(np.clip(image, 0, 255).astype(np.uint8), chunk_rows=bands)
+    assert result["horizontal"] < 1.0 and result["chunk_horizontal"] > 1.2
+    assert worst_of([result]) == result["chunk_horizontal"]
+
+
 def test_bad_images_are_refused():
     with pytest.raises(ValueError, match="uint8"):
         seam_score(np.zeros((64, 64, 3), np.float32))

@@ -84,7 +84,7 @@ export function registerModels(program: Command): void {
           `origin      ${entry.origin}: ${entry.path}`,
           `grid        ${m.gridFactor} px per token; window ${m.window.cols}×${m.window.rows} tokens (smallest canvas ${m.window.cols * m.gridFactor}×${m.window.rows * m.gridFactor} px)`,
           `codebooks   image ${m.vocab.image}, cond ${m.vocab.cond}; transformer ${m.transformer.layers} layers × ${m.transformer.heads} heads, width ${m.transformer.width}`,
-          `defaults    ${m.defaults ? `temperature ${m.defaults.temperature}, top-k ${m.defaults.topK}, top-p ${m.defaults.topP}, ${m.defaults.sampler} stride ${m.defaults.stride}${m.defaults.lead === undefined ? '' : `, parallel lead ${m.defaults.lead}`}` : 'none'}`,
+          `defaults    ${m.defaults ? `temperature ${m.defaults.temperature}, top-k ${m.defaults.topK}, top-p ${m.defaults.topP}, ${m.defaults.sampler} stride ${m.defaults.stride}${m.defaults.lead === undefined ? '' : `, parallel lead ${m.defaults.lead}`}${m.defaults.parallelOrder === undefined ? '' : ` (${m.defaults.parallelOrder})`}` : 'none'}`,
           `classes     ${m.classes.length}:`,
           ...m.classes.map((c) => `  ${String(c.id).padStart(3)}  ${c.color}  ${c.name}`),
           `files       ${megabytes(entry.bytes)}:`,

@@ -14,6 +14,8 @@ export interface ReferenceCase {
   stride: number;
   /** The parallel sampler's lead (parallel cases only). */
   lead?: number;
+  /** The parallel order these tokens were drawn under, when not `bands` (a model default: defaults.parallelOrder). */
+  order?: 'wavefront';
   settings: { temperature: number; topK: number; topP: number };
   seeds: number[];
   /** [sample][row][col] */
