@@ -6,7 +6,7 @@ import tessera from './eslint-rules/layering.js';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'renderer/dist/**', 'e2e/artifacts/**', 'bench/results/**', 'training/**', 'assets/**', 'coverage/**', '**/*.d.ts'],
+    ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'renderer/dist/**', 'dist-web/**', 'e2e/artifacts/**', 'bench/results/**', 'training/**', 'assets/**', 'coverage/**', '**/*.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -24,6 +24,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: globals.browser },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+  {
+    files: ['web/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
     files: ['scripts/**', 'eslint-rules/**', 'e2e/**', 'bench/**', 'electron/**', 'tests/**', '*.config.*'],

@@ -1,6 +1,7 @@
 // `npm run test:e2e`: builds the studio if it is stale, starts serve mode with the REAL engine on
 // a random port and token, runs the Playwright suite (node:test) against it, and always shuts
-// the server down. The engine serves the embedded default model (the first model it lists); a
+// the server down. Then the static build's suite (e2e/web.e2e.test.mjs: dist-web/ on a plain static
+// file server, the engine in the page), building dist-web/ first when it is stale. The engine serves the embedded default model (the first model it lists); a
 // checkout without it uses the test fixture instead.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,29 @@ if (!existsSync(DIST) || statSync(DIST).mtimeMs < sources) {
   console.log('e2e: building the studio…');
   const code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']);
   if (code !== 0) process.exit(code);
+}
+
+/** Builds dist-web/ when it is older than its sources, then runs the static build's suite. */
+async function runWebSuite() {
+  if (!existsSync(path.join(ROOT, 'assets', 'models', 'tessera-landscapes-v1', 'manifest.json'))) {
+    console.log('e2e: static build suite skipped: it ships the default model, and assets/models/tessera-landscapes-v1 is missing');
+    return 0;
+  }
+  const webIndex = path.join(ROOT, 'dist-web', 'index.html');
+  const webSources = Math.max(
+    sources,
+    newestMtime(path.join(ROOT, 'web')),
+    newestMtime(path.join(ROOT, 'engine')),
+    statSync(path.join(ROOT, 'vite.web.config.ts')).mtimeMs,
+    statSync(path.join(ROOT, 'build', 'build-web.mjs')).mtimeMs,
+    newestMtime(path.join(ROOT, 'assets', 'models')),
+  );
+  if (!existsSync(webIndex) || statSync(webIndex).mtimeMs < webSources) {
+    console.log('e2e: building the static studio (npm run build:web)…');
+    const built = await run(process.execPath, ['build/build-web.mjs']);
+    if (built !== 0) return built;
+  }
+  return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', 'e2e/web.e2e.test.mjs']);
 }
 
 const env = { ...process.env };
@@ -85,6 +109,10 @@ try {
   code = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', 'e2e/studio.e2e.test.mjs'], {
     env: { ...env, TESSERA_E2E_URL: url, TESSERA_E2E_OUT: outDir, TESSERA_E2E_WORK: work },
   });
+  await stopServer();
+  // The static build (no Tessera server at all): e2e/web.e2e.test.mjs serves dist-web/ itself.
+  const webCode = await runWebSuite();
+  if (code === 0) code = webCode;
 } catch (error) {
   console.error(`e2e: ${error.message}`);
 } finally {

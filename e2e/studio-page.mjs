@@ -9,12 +9,13 @@ import path from 'node:path';
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
 
-export async function launchStudio(url) {
+/** `args` replaces `--disable-gpu` (e.g. the static build's WebGPU run on SwiftShader). */
+export async function launchStudio(url, { args = ['--disable-gpu'] } = {}) {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', ...args, '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     viewport: { width: 1440, height: 900 },
   });
   // Long tasks are recorded from the first script on, so a generation's can be measured.

@@ -457,6 +457,74 @@ test('a wrong token is refused', async () => {
   assert.ok(res.headers.get('content-security-policy'));
 });
 
+test('outpaints: extends a result by one window right (dragging the edge) and one below (Extend), keeping its pixels', async () => {
+  await page.click('[data-testid="tab-generate"]');
+  const s0 = await snapshot(page);
+  await page.click('[data-testid="generate"]');
+  const gen = await startedJob(s0.job?.id);
+  assert.equal((await jobDone(gen.id, 120_000)).state, 'done');
+  const made = await snapshot(page);
+  const source = made.selected;
+  const { gridFactor: gf, window: win } = made.model;
+  const [W, H] = [made.width, made.height];
+  assert.deepEqual([source.width, source.height], [W, H]);
+  await page.click('[data-testid="tab-outpaint"]');
+  // Right: drag the canvas's right edge outward by a bit more than one window (it snaps to whole windows).
+  const left = await page.evaluate(() => window.__tessera.mapToClient(0, 0));
+  const right = await page.evaluate(([w]) => window.__tessera.mapToClient(w, 0), [W]);
+  const windowOnScreen = ((right.x - left.x) / W) * win.cols * gf;
+  const handle = await page.locator('[data-testid="extend-handle-right"]').boundingBox();
+  const [hx, hy] = [handle.x + handle.width / 2, handle.y + handle.height / 2];
+  await page.mouse.move(hx, hy);
+  await page.mouse.down();
+  await page.mouse.move(hx + windowOnScreen * 1.2, hy, { steps: 6 });
+  assert.match(await page.locator('[data-testid="extend-ghost"]').innerText(), /\+1 window right/);
+  await screenshot(page, '10-outpaint-drag-edge');
+  await page.mouse.up();
+  assert.deepEqual([(await snapshot(page)).width, (await snapshot(page)).height], [W + win.cols * gf, H], 'the drag extended by one window');
+  // Bottom: the panel's Extend.
+  await page.click('[data-testid="extend-side-bottom"]');
+  await page.click('[data-testid="extend-canvas"]');
+  let s = await snapshot(page);
+  assert.deepEqual([s.width, s.height], [W + win.cols * gf, H + win.rows * gf], 'grown by one window on each side');
+  // The new strips continue the edge classes; the old layout is where it was.
+  assert.equal(labelAt(s, W + 3, 5), labelAt(made, W - 1, 5));
+  assert.equal(labelAt(s, 5, H + 3), labelAt(made, 5, H - 1));
+  // Extending is an undoable step like any other.
+  await page.keyboard.press('Control+z');
+  assert.deepEqual([(await snapshot(page)).width, (await snapshot(page)).height], [W + win.cols * gf, H]);
+  await page.keyboard.press('Control+Shift+z');
+  s = await snapshot(page);
+  assert.deepEqual([s.width, s.height], [W + win.cols * gf, H + win.rows * gf]);
+  assert.match(await page.locator('[data-testid="outpaint-frame"]').innerText(), new RegExp(`sits at 0,0 in ${s.width}×${s.height}`));
+  await page.click('[data-testid="run-outpaint"]');
+  const job = await startedJob(s.job?.id);
+  assert.equal(job.kind, 'outpaint');
+  const done = await jobDone(job.id, 240_000);
+  s = await snapshot(page);
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
+  const previews = await page.evaluate((id) => window.__tessera.previews(id), job.id);
+  assert.ok(previews.findIndex((p) => p.kind === 'final') >= 1, 'live previews came before the final image');
+  assert.equal(s.gallery[0].kind, 'outpaint', 'the result joined the history');
+  assert.deepEqual([s.selected.width, s.selected.height], [s.width, s.height]);
+  await screenshot(page, '10-outpainted');
+  const before = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), source.id), 'base64');
+  const after = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), s.selected.id), 'base64');
+  let changedOld = 0;
+  const fresh = new Set();
+  for (let y = 0; y < s.height; y++) {
+    for (let x = 0; x < s.width; x++) {
+      const i = (y * s.width + x) * 4;
+      if (x < W && y < H) {
+        const j = (y * W + x) * 4;
+        if (after[i] !== before[j] || after[i + 1] !== before[j + 1] || after[i + 2] !== before[j + 2]) changedOld++;
+      } else fresh.add((after[i] << 16) | (after[i + 1] << 8) | after[i + 2]);
+    }
+  }
+  assert.equal(changedOld, 0, 'every pixel of the old image is unchanged');
+  assert.ok(fresh.size > 200, `the new area was painted by the model (${fresh.size} distinct colours)`);
+});
+
 test('paints smoothly on a 1024×1024 canvas', async () => {
   // Keep the layout's size at the top left (the new space is one background region to fill).
   await page.getByLabel('When resizing').selectOption('top-left');

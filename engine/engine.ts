@@ -47,7 +47,8 @@ export interface JobContext {
   cancel: CancelToken;
   emit: EventSink;
   model(ref: string): Promise<LoadedModel>;
-  generate(model: LoadedModel, params: Omit<GenerateParams, 'jobId'>): Promise<GenerateOutcome>;
+  /** `events` replaces the job's sink for this generation (outpainting shows one of its candidates). */
+  generate(model: LoadedModel, params: Omit<GenerateParams, 'jobId'>, events?: EventSink): Promise<GenerateOutcome>;
 }
 
 export interface Engine {
@@ -114,7 +115,7 @@ export function createEngine(options: EngineOptions): Engine {
         cancel,
         emit,
         model: (ref) => raceCancel(modelFor(ref), cancel),
-        generate: (model, params) => generate(model, { ...params, jobId }, emit, cancel, tuning),
+        generate: (model, params, events) => generate(model, { ...params, jobId }, events ?? emit, cancel, tuning),
       }),
     );
     job.then(

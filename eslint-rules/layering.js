@@ -37,6 +37,17 @@ export const LAYERS = [
     node: false,
     deny: ['engine/node/', 'engine/web/'],
   },
+  {
+    // The static build's in-page engine (a Worker): the engine core on onnxruntime-web, models over
+    // fetch + Cache Storage, batch output in memory. The browser's globals only: never Node, never
+    // engine/node/. The renderer starts it by URL and never imports it.
+    name: 'web-page',
+    files: 'web/',
+    folders: ['shared/', 'engine/', 'web/'],
+    packages: ['zod', 'fast-png', 'fflate', 'onnxruntime-common', 'onnxruntime-web', 'onnxruntime-web/wasm', 'onnxruntime-web/webgpu', '@noble/hashes'],
+    node: false,
+    deny: ['engine/node/'],
+  },
   { name: 'preload', files: 'electron/preload/', folders: ['shared/', 'electron/preload/'], packages: ['electron', 'zod'], node: false },
   {
     name: 'main',

@@ -39,7 +39,8 @@ const steps = [
 
 /** node:test's summary: `# pass N` (TAP reporter) or `ℹ pass N` (spec reporter). */
 function nodeTestCounts(out) {
-  const n = (word) => Number(new RegExp(`^(?:#|ℹ) ${word} (\\d+)`, 'm').exec(out)?.[1] ?? 0);
+  // Summed over every summary: e2e/run.mjs runs two suites (serve mode, then the static build).
+  const n = (word) => [...out.matchAll(new RegExp(`^(?:#|ℹ) ${word} (\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
   return { passed: n('pass'), failed: n('fail') + n('cancelled'), skipped: n('skipped') + n('todo') };
 }
 

@@ -96,6 +96,29 @@ export const InpaintOptionsSchema = z.strictObject({
   keepOutside: z.boolean().default(true),
 });
 
+export const OutpaintOptionsSchema = z.strictObject({
+  /** Width in pixels of the seam blend, inside the new area only; 0 = hard edge. */
+  blend: z.number().int().min(0).max(64).default(4),
+  /** Best of N (engine/outpaint/seam-score.ts); absent: 4 when growing up or left, else 1. */
+  candidates: z.number().int().min(1).max(8).optional(),
+});
+
+/** What an outpainting did: the result record's `outpaint` block (shared/result-record.ts). */
+export const OutpaintSummarySchema = z.strictObject({
+  /** The old image's top-left corner in the layout, and its size, in pixels. */
+  offset: z.strictObject({ x: z.number().int().nonnegative(), y: z.number().int().nonnegative() }),
+  source: z.strictObject({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  blend: z.number().int().min(0).max(64),
+  /** Candidates sampled (seeds seed..seed+N−1) and the one kept. */
+  candidates: z.number().int().min(1).max(8),
+  chosen: z.number().int().nonnegative(),
+  /** Where the old image's tokens came from: its own (a record or the studio's result) or the image VQGAN. */
+  context: z.enum(['tokens', 'encoded']),
+  newTokens: z.number().int().positive(),
+  totalTokens: z.number().int().positive(),
+});
+export type OutpaintSummary = z.infer<typeof OutpaintSummarySchema>;
+
 export const RequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('models.list'), id }),
   z.strictObject({ type: z.literal('model.load'), id, model: z.string().min(1).max(4096), backend: BackendSchema.default('auto') }),
@@ -139,6 +162,22 @@ export const RequestSchema = z.discriminatedUnion('type', [
     settings: GenerationSettingsSchema,
     options: InpaintOptionsSchema.default({ dilation: 0, blend: 4, keepOutside: true }),
   }),
+  z.strictObject({
+    type: z.literal('job.outpaint'),
+    id,
+    jobId: id,
+    model: z.string().min(1).max(4096),
+    /** The old image; its sides are whole tokens. */
+    image: ImageSchema,
+    /** The old image's own tokens, row-major (the studio's result); omitted = encoded from the pixels. */
+    imageTokens: u16.optional(),
+    /** The bigger layout: the old image's area plus the new area. */
+    layout: LabelMapSchema,
+    /** Where the old image's top-left corner sits in the layout, in pixels on the token grid. */
+    offset: z.strictObject({ x: z.number().int().min(0).max(8192), y: z.number().int().min(0).max(8192) }),
+    settings: GenerationSettingsSchema,
+    options: OutpaintOptionsSchema.default({ blend: 4 }),
+  }),
   z.strictObject({ type: z.literal('job.cancel'), id, jobId: id }),
   /** The workers connected to a Redis queue for a model on a backend, and its job counts. */
   z.strictObject({ type: z.literal('queue.status'), id, url: QueueUrlSchema, model: z.string().min(1).max(4096), backend: ActiveBackendSchema.default('cpu') }),
@@ -164,6 +203,11 @@ export const GenerationResultSchema = z.strictObject({
   region: u8.optional(),
 });
 export type GenerationResult = z.infer<typeof GenerationResultSchema>;
+
+export interface OutpaintReply {
+  result: GenerationResult;
+  outpaint: OutpaintSummary;
+}
 
 export const BatchItemSchema = z.strictObject({
   layout: z.string(),
@@ -195,6 +239,7 @@ export interface ReplyValues {
   'job.generate': GenerationResult;
   'job.batch': z.infer<typeof BatchSummarySchema>;
   'job.inpaint': GenerationResult;
+  'job.outpaint': OutpaintReply;
   'job.cancel': { cancelled: boolean };
   'queue.status': QueueStatus;
 }
@@ -205,6 +250,7 @@ export const ReplyValueSchemas = {
   'job.generate': GenerationResultSchema,
   'job.batch': BatchSummarySchema,
   'job.inpaint': GenerationResultSchema,
+  'job.outpaint': z.strictObject({ result: GenerationResultSchema, outpaint: OutpaintSummarySchema }),
   'job.cancel': z.strictObject({ cancelled: z.boolean() }),
   'queue.status': QueueStatusSchema,
 } as const satisfies { [K in RequestType]: z.ZodType<ReplyValues[K]> };

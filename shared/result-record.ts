@@ -7,7 +7,9 @@
  * - `tessera:parameters`: a {@link ResultRecord} as ASCII-only JSON (tEXt is Latin-1), keys in a
  *   fixed order, so the same result always gives the same bytes;
  * - `tessera:layout`: the layout as a base64 8-bit grayscale index PNG (taming's format);
- * - `tessera:batch`: batch images only, the batch entry (layout name, seed, model hash).
+ * - `tessera:batch`: batch images only, the batch entry (layout name, seed, model hash);
+ * - `tessera:tokens`: optional, the image tokens the picture was decoded from (see
+ *   {@link tokensText}), so outpainting can keep them as context instead of re-encoding pixels.
  *
  * Version 1 records of whole images are exactly what `generate` and `batch` wrote before this
  * module (so earlier batch folders still resume file for file); inpainted images add an `inpaint`
@@ -21,12 +23,13 @@ import { z } from 'zod';
 import { TesseraError } from './errors.ts';
 import { encodeIndexPng, type LabelMap } from './labelmap.ts';
 import { decodePngSafely, pngLimits, type PngLimits } from './png-guard.ts';
-import { GenerationSettingsSchema, type ActiveBackend, type GenerationSettings, type RgbaImage } from './protocol.ts';
+import { GenerationSettingsSchema, OutpaintSummarySchema, type ActiveBackend, type GenerationSettings, type RgbaImage } from './protocol.ts';
 import { base64ToBytes, bytesToBase64 } from './wire.ts';
 
 export const PARAMETERS_KEY = 'tessera:parameters';
 export const LAYOUT_KEY = 'tessera:layout';
 export const BATCH_KEY = 'tessera:batch';
+export const TOKENS_KEY = 'tessera:tokens';
 /** The CLI's inpaint record before this module (read, never written). */
 export const LEGACY_INPAINT_KEY = 'tessera:inpaint';
 
@@ -45,6 +48,10 @@ export const InpaintRecordSchema = z.strictObject({
 });
 export type InpaintRecord = z.infer<typeof InpaintRecordSchema>;
 
+/** The `outpaint` block: shared/protocol.ts OutpaintSummarySchema (what job.outpaint replies with). */
+export const OutpaintRecordSchema = OutpaintSummarySchema;
+export type OutpaintRecord = z.infer<typeof OutpaintRecordSchema>;
+
 export const ResultRecordSchema = z.strictObject({
   format: z.literal(RECORD_FORMAT),
   version: z.literal(RECORD_VERSION),
@@ -57,6 +64,8 @@ export const ResultRecordSchema = z.strictObject({
   layoutSha256: z.string(),
   /** Present when the image was inpainted: it cannot be regenerated from the layout alone. */
   inpaint: InpaintRecordSchema.optional(),
+  /** Present when the image was outpainted from a smaller one. */
+  outpaint: OutpaintRecordSchema.optional(),
 });
 export type ResultRecord = z.infer<typeof ResultRecordSchema>;
 
@@ -104,6 +113,7 @@ export interface RecordInput {
   settings: GenerationSettings;
   backend: ActiveBackend;
   inpaint?: InpaintRecord | undefined;
+  outpaint?: OutpaintRecord | undefined;
 }
 
 /** The record of a result, in the canonical key order every writer uses. */
@@ -118,6 +128,7 @@ export function makeRecord(input: RecordInput): ResultRecord {
     backend: input.backend,
     layoutSha256: layoutChecksum(layout),
     ...(input.inpaint ? { inpaint: { mode: input.inpaint.mode, options: { ...input.inpaint.options }, regionTokens: input.inpaint.regionTokens, totalTokens: input.inpaint.totalTokens, fit: input.inpaint.fit } } : {}),
+    ...(input.outpaint ? { outpaint: OutpaintRecordSchema.parse(input.outpaint) } : {}),
   };
 }
 
@@ -242,4 +253,63 @@ export function readRecordPng(bytes: Uint8Array, limits: PngLimits = pngLimits('
   if (!layout) throw new TesseraError('BAD_INPUT', 'The embedded layout is not a grayscale index PNG.');
   if (layoutChecksum(layout) !== record.layoutSha256) throw new TesseraError('BAD_INPUT', 'The embedded layout does not match its recorded checksum.');
   return { record, layout, png, migrated: false };
+}
+
+const TokensSchema = z.strictObject({
+  format: z.literal('tessera-tokens'),
+  version: z.literal(1),
+  model: z.strictObject({ id: z.string().max(64), version: z.string().max(32) }),
+  grid: z.strictObject({ rows: z.number().int().positive().max(1024), cols: z.number().int().positive().max(1024) }),
+  /** SHA-256 (hex) of the picture's RGB bytes: edited pixels no longer match their tokens. */
+  pixelsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The tokens, row-major, as little-endian uint16, base64. */
+  data: z.string().max(3_000_000),
+});
+
+function rgbSha256(image: RgbaImage): string {
+  const hash = sha256.create();
+  const row = new Uint8Array(image.width * 3);
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) for (let c = 0; c < 3; c++) row[3 * x + c] = image.rgba[4 * (y * image.width + x) + c] as number;
+    hash.update(row);
+  }
+  return bytesToHex(hash.digest());
+}
+
+/** The `tessera:tokens` value of a result: its tokens, the model that made them and its pixels' checksum. */
+export function tokensText(input: { model: { id: string; version: string }; grid: { rows: number; cols: number }; tokens: ArrayLike<number>; image: RgbaImage }): string {
+  const bytes = new Uint8Array(2 * input.tokens.length);
+  for (let i = 0; i < input.tokens.length; i++) {
+    const v = input.tokens[i] as number;
+    bytes[2 * i] = v & 0xff;
+    bytes[2 * i + 1] = (v >>> 8) & 0xff;
+  }
+  const value: z.infer<typeof TokensSchema> = { format: 'tessera-tokens', version: 1, model: { id: input.model.id, version: input.model.version }, grid: { rows: input.grid.rows, cols: input.grid.cols }, pixelsSha256: rgbSha256(input.image), data: bytesToBase64(bytes) };
+  return asciiJson(value);
+}
+
+/**
+ * The tokens a Tessera PNG carries, when they belong to this picture and this model: `null` when
+ * it carries none, else the tokens or the reason they cannot be used (another model, edited
+ * pixels, another size, a damaged chunk), for the caller to say before it encodes the pixels.
+ */
+export function readRecordTokens(text: Record<string, string>, expected: { model: { id: string; version: string }; image: RgbaImage; gridFactor: number }): { tokens: Uint16Array<ArrayBuffer> } | { why: string } | null {
+  const raw = text[TOKENS_KEY];
+  if (raw === undefined) return null;
+  let parsed: z.infer<typeof TokensSchema>;
+  try {
+    parsed = TokensSchema.parse(JSON.parse(raw));
+  } catch (error) {
+    return { why: `its ${TOKENS_KEY} chunk is unreadable (${problem(error)})` };
+  }
+  const { model, grid } = parsed;
+  const { image } = expected;
+  if (model.id !== expected.model.id || model.version !== expected.model.version) return { why: `its tokens were made by ${model.id} ${model.version}, not ${expected.model.id} ${expected.model.version}` };
+  if (grid.rows * expected.gridFactor !== image.height || grid.cols * expected.gridFactor !== image.width) return { why: `its tokens are a ${grid.cols}×${grid.rows} grid, not the ${image.width}×${image.height} px picture's` };
+  const bytes = fromBase64(parsed.data);
+  if (!bytes || bytes.length !== 2 * grid.rows * grid.cols) return { why: `its ${TOKENS_KEY} chunk does not hold ${grid.rows * grid.cols} tokens` };
+  if (rgbSha256(image) !== parsed.pixelsSha256) return { why: 'its pixels were changed after it was made' };
+  const tokens = new Uint16Array(grid.rows * grid.cols);
+  for (let i = 0; i < tokens.length; i++) tokens[i] = (bytes[2 * i] as number) | ((bytes[2 * i + 1] as number) << 8);
+  return { tokens };
 }

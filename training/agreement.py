@@ -8,6 +8,19 @@ Both sides use the same PRNG and sampling arithmetic (docs/SAMPLING.md), so they
 token unless the ~1e-6 difference between runtimes' logits moves a draw across a boundary; after
 the first such flip the two sequences go their own ways. Reported per seed: whether the grids are
 identical, and the share of tokens (raster order) drawn before the first disagreement.
+
+Two engine runs of the same generation (e.g. the static build's WebGPU and WASM runs, e2e/web.e2e.test.mjs):
+
+    /usr/bin/python3 -m training.agreement --bundle assets/fixtures/tessera-tiny --compare wasm.json webgpu.json
+
+Each JSON holds the layout (`width`, `height`, `labels`: class indices, row-major), `seed`, `sampler`,
+`stride`, `lead`, `settings` ({temperature, topK, topP}) and the run's `tokens` (row-major). Identical
+grids agree; otherwise the reference sampler redraws the same generation and the flip counts as a
+near-tie when the generation's smallest draw margin (SampleResult.min_margin; the reference keeps no
+per-draw margins, so a flip at a clearer draw of the same generation also passes) is under NEAR_TIE_MARGIN: the runtimes'
+~1e-6 logit differences can move such a draw across its boundary, and after the first flip the
+sequences legitimately go their own ways. Prints one JSON verdict; exit 0 when they agree or the flip
+is a near-tie, 1 otherwise.
 """
 from __future__ import annotations
 
@@ -57,10 +70,41 @@ def engine_tokens(bundle: Path, layout: Path, seed: int, sampler: str, stride: O
     return np.array(dump["tokens"], dtype=np.int64).reshape(dump["rows"], dump["cols"])
 
 
+# A draw closer than this to its decision boundary may flip between runtimes (training/make_fixture.py's MIN_MARGIN).
+NEAR_TIE_MARGIN = 1e-5
+
+
+def compare_runs(bundle: Path, a_path: Path, b_path: Path) -> dict:
+    """Two engine runs of one generation: identical, or is the first flip a near-tie by its draw margin?"""
+    a, b = json.loads(a_path.read_text()), json.loads(b_path.read_text())
+    for key in ("width", "height", "labels", "seed", "sampler", "stride", "settings"):
+        if a.get(key) != b.get(key):
+            raise ValueError(f"the two runs are not the same generation: {key} differs")
+    ta, tb = np.array(a["tokens"], dtype=np.int64), np.array(b["tokens"], dtype=np.int64)
+    if ta.shape != tb.shape:
+        raise ValueError(f"token grids of different sizes: {ta.size} and {tb.size}")
+    verdict = {"seed": a["seed"], "sampler": a["sampler"], "tokens": int(ta.size)}
+    if (ta == tb).all():
+        return {**verdict, "identical": True, "agree": True}
+    first = int(np.argmax(ta != tb))
+    models, manifest = load_bundle_models(bundle)
+    reference = ReferenceSampler(models)
+    labels = np.array(a["labels"], dtype=np.int64).reshape(a["height"], a["width"])
+    st = a["settings"]
+    settings = SamplingSettings(temperature=st["temperature"], top_k=st["topK"], top_p=st["topP"])
+    result = reference.sample(reference.encode_layout(labels[None]), settings, [a["seed"]], a["sampler"], a.get("stride") or 1, a.get("lead") or DEFAULT_LEAD, manifest.get("defaults", {}).get("parallelOrder", "bands"))
+    ref = result.tokens[0].reshape(-1)
+    near_tie = bool(result.min_margin < NEAR_TIE_MARGIN)
+    return {**verdict, "identical": False, "first_difference": first, "differing_tokens": int((ta != tb).sum()), "min_margin": float(result.min_margin),
+            "near_tie_margin": NEAR_TIE_MARGIN, "near_tie": near_tie, "reference_agrees_before_flip": bool((ref[:first] == ta[:first]).all()),
+            "reference_matches": "a" if (ref == ta).all() else "b" if (ref == tb).all() else "neither", "agree": near_tie}
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m training.agreement", description=__doc__.split("\n\n")[0])
     p.add_argument("--bundle", type=Path, required=True)
-    p.add_argument("--layout", type=Path, required=True)
+    p.add_argument("--compare", type=Path, nargs=2, metavar=("A.json", "B.json"), help="judge two engine runs of one generation (see the module docstring)")
+    p.add_argument("--layout", type=Path)
     p.add_argument("--size", help="resize the layout (nearest neighbour) to WxH first, e.g. 128x128 (one 16x16-token window at f8)")
     p.add_argument("--seeds", default="0-7")
     p.add_argument("--sampler", choices=["exact", "cached", "parallel"])
@@ -69,6 +113,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, help="write the per-seed table as JSON")
     args = p.parse_args(argv)
+    if args.compare:
+        verdict = compare_runs(args.bundle, *args.compare)
+        print(json.dumps(verdict), flush=True)
+        return 0 if verdict["agree"] else 1
+    if args.layout is None:
+        p.error("--layout is required (or --compare A.json B.json)")
     if not engine_available():
         raise EngineUnavailable("node_modules missing: run npm ci")
     torch.set_num_threads(args.threads)
@@ -89,7 +139,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             Image.fromarray(palette_of(manifest["classes"])[labels]).save(layout_path)
         reference = ReferenceSampler(models)
         cond = reference.encode_layout(np.repeat(labels[None], len(seeds), axis=0))
-        ref = reference.sample(cond, settings, seeds, sampler, stride or 1, lead or 1).tokens
+        ref = reference.sample(cond, settings, seeds, sampler, stride or 1, lead or 1, defaults.get("parallelOrder", "bands")).tokens
         rows = []
         for b, seed in enumerate(seeds):
             eng = engine_tokens(args.bundle, layout_path, seed, sampler, stride, lead)

@@ -22,7 +22,7 @@ export interface PortLike {
   close(): void;
 }
 
-const JOB_REQUESTS = new Set(['job.generate', 'job.batch', 'job.inpaint']);
+const JOB_REQUESTS = new Set(['job.generate', 'job.batch', 'job.inpaint', 'job.outpaint']);
 export const MAX_QUEUED = 64;
 
 interface InFlight {

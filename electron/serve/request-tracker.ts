@@ -7,7 +7,7 @@
 import type { ErrorPayload } from '../../shared/errors.ts';
 import type { EngineMessage, Request } from '../../shared/protocol.ts';
 
-const JOB_REQUESTS: ReadonlySet<Request['type']> = new Set(['job.generate', 'job.batch', 'job.inpaint']);
+const JOB_REQUESTS: ReadonlySet<Request['type']> = new Set(['job.generate', 'job.batch', 'job.inpaint', 'job.outpaint']);
 
 export class RequestTracker {
   /** Request id → the job it started (undefined for requests that start none). */

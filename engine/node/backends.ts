@@ -96,7 +96,8 @@ export function createNodeRuntimeFactory(options: NodeRuntimeOptions = {}): Runt
         const decision = await decideBackend(requested, probe);
         if (decision.note) logger.info(`backend ${requested} → ${decision.backend}: ${decision.note}`);
         if (decision.backend === 'wasm') {
-          return createOrtWebRuntime({ threads, note: decision.note, logger, readBytes: async (p) => new Uint8Array(await readFile(p)) });
+          const ort = await import('onnxruntime-web');
+          return createOrtWebRuntime({ ort, threads, note: decision.note, logger, readBytes: async (p) => new Uint8Array(await readFile(p)) });
         }
         return createOrtNodeRuntime({ provider: decision.backend, threads, note: decision.note, logger });
       })();

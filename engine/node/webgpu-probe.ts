@@ -21,6 +21,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { isSoftwareAdapterName } from '../../shared/software-adapter.ts';
 
 export interface AdapterReport {
   /** A WebGPU session ran the probe graph and returned the right numbers. */
@@ -40,11 +41,7 @@ export interface AdapterReport {
 /** y = x·x on float[4], opset 13: the smallest graph the WebGPU EP runs on the GPU. */
 const PROBE_MODEL_BASE64 = 'CAgSDXRlc3NlcmEtcHJvYmU6OQoOCgF4CgF4EgF5IgNNdWwSBXByb2JlWg8KAXgSCgoICAESBAoCCARiDwoBeRIKCggIARIECgIIBEIECgAQDQ==';
 
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|libvulkan_lvp|lvp_icd|softpipe|mock_icd|microsoft basic render|\bwarp\b/i;
-
-export function isSoftwareAdapterName(text: string): boolean {
-  return SOFTWARE_ADAPTER.test(text);
-}
+export { isSoftwareAdapterName };
 
 // Plain CommonJS so that it runs under `node -e` and under Electron with ELECTRON_RUN_AS_NODE.
 const CHILD_SOURCE = `

@@ -66,7 +66,7 @@ describe('label-map reader fuzz', () => {
   });
 });
 
-const requestTypes = ['models.list', 'model.load', 'model.verify', 'job.generate', 'job.batch', 'job.inpaint', 'job.cancel', 'job.unknown'];
+const requestTypes = ['models.list', 'model.load', 'model.verify', 'job.generate', 'job.batch', 'job.inpaint', 'job.outpaint', 'job.cancel', 'job.unknown'];
 const field = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.uint8Array({ maxLength: 16 }), fc.array(fc.integer(), { maxLength: 4 }));
 const nearRequest = fc.record(
   {

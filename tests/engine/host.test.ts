@@ -1,12 +1,13 @@
 /**
  * The engine host: every message in is parsed, every reply and event out satisfies
- * shared/protocol.ts, bad requests get BAD_REQUEST when an id can be read, and the not-yet-plugged
- * job.batch / job.inpaint answer INTERNAL "not available yet".
+ * shared/protocol.ts, bad requests get BAD_REQUEST when an id can be read, a handler a host cannot
+ * serve answers INTERNAL with the reason, and the core host (the page Worker's) works alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineMessageSchema, ReplyValueSchemas, type EngineMessage, type RequestInput } from '../../shared/protocol.ts';
 import { createEngineHost, type EngineHost } from '../../electron/host/engine-host.ts';
-import { builtinHandlers } from '../../electron/host/handlers.ts';
+import { createCoreEngineHost } from '../../engine/host/engine-host.ts';
+import { notAvailable } from '../../engine/host/handlers.ts';
 import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { SILENT_LOGGER } from '../../engine/logger.ts';
 import { FIXTURE_DIR, referenceLayouts } from './support/fixture.ts';
@@ -84,13 +85,35 @@ describe('engine host', () => {
     expect(sent.length).toBe(before);
   });
 
-  it('falls back to INTERNAL "not available yet" for job.batch / job.inpaint without a plugged-in handler', async () => {
+  it('answers INTERNAL with the reason for a handler a host cannot serve', async () => {
     const replies: EngineMessage[] = [];
-    const bare = createEngineHost({ send: (m) => replies.push(m), engine: host.engine, logger: SILENT_LOGGER, handlers: { 'job.batch': builtinHandlers['job.batch'], 'job.inpaint': builtinHandlers['job.inpaint'] } });
+    const bare = createEngineHost({ send: (m) => replies.push(m), engine: host.engine, logger: SILENT_LOGGER, handlers: { 'job.batch': notAvailable('Batch generation (job.batch)') } });
     bare.handle({ type: 'job.batch', id: 'nb', jobId: 'b', model: 'm', layouts: [{ name: 'a', layout }], seeds: [1], settings });
     for (let i = 0; i < 100 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(replies[0]).toMatchObject({ type: 'reply', id: 'nb', ok: false, error: { code: 'INTERNAL' } });
-    expect(replies[0]?.type === 'reply' && replies[0].ok === false && replies[0].error.message).toContain('not available yet');
+    expect(replies[0]?.type === 'reply' && replies[0].ok === false && replies[0].error.message).toContain('not available');
+  });
+
+  it('the core host (the page Worker\'s) generates on the same engine and refuses what needs Node with a reason', async () => {
+    const replies: EngineMessage[] = [];
+    const core = createCoreEngineHost({ send: (m) => replies.push(m), engine: host.engine });
+    const wait = async (id: string): Promise<Extract<EngineMessage, { type: 'reply' }>> => {
+      for (let i = 0; i < 2000; i++) {
+        const r = replies.find((m): m is Extract<EngineMessage, { type: 'reply' }> => m.type === 'reply' && m.id === id);
+        if (r) return r;
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      throw new Error(`no reply to ${id}`);
+    };
+    core.handle({ type: 'job.generate', id: 'cg', jobId: 'core-g', model: 'tessera-tiny-fixture', layout, settings: { ...settings, decodedPreviews: false } });
+    expect((await wait('cg')).ok).toBe(true);
+    core.handle({ type: 'queue.status', id: 'cq', url: 'redis://127.0.0.1:6379', model: 'tessera-tiny-fixture' });
+    expect(await wait('cq')).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    core.handle({ type: 'job.batch', id: 'cb', jobId: 'core-b', model: 'tessera-tiny-fixture', layouts: [{ name: 'a', layout }], seeds: [1], settings, outDir: '/tmp/x' });
+    const refused = await wait('cb');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(refused.ok === false && refused.error.message).toContain('without outDir');
+    await core.dispose();
   });
 
   it('reports model errors as replies, then keeps working', async () => {

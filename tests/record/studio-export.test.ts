@@ -42,7 +42,7 @@ describe('studio PNG export', () => {
     expect(back.layout).toEqual(layout);
     expect(back.record.settings).toMatchObject({ seed: 5, temperature: 0.9, topK: 50 });
     expect(back.record.model).toEqual({ id: 'tessera-landscapes-v1', version: '2.1.2' });
-    const cli = encodeCliPng(e.result.image, makeRecord({ model: { id: e.modelId, version: '2.1.2' }, layout, settings: e.result.settings, backend: 'cpu' }), layout);
+    const cli = encodeCliPng(e.result.image, makeRecord({ model: { id: e.modelId, version: '2.1.2' }, layout, settings: e.result.settings, backend: 'cpu' }), layout, e.result);
     expect(Buffer.from(bytes).equals(Buffer.from(cli))).toBe(true);
   });
 

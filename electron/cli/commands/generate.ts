@@ -51,6 +51,13 @@ async function generateAction(options: GenerateOptions): Promise<void> {
   const maxCanvas = parseSize(options.maxSize, '--max-size');
   // Input PNGs are checked (size, structure, data) before the model loads: an unusable one is refused at once.
   const reproduced = options.reproduce ? readResultPng(await readInputFile(options.reproduce, 'image to reproduce'), pngLimits(`the image to reproduce ${options.reproduce}`, maxCanvas, 'or raise --max-size')) : null;
+  if (reproduced?.record.outpaint) {
+    const { outpaint } = reproduced.record;
+    throw new TesseraError(
+      'BAD_INPUT',
+      `${options.reproduce} was outpainted (a ${outpaint.source.width}×${outpaint.source.height} px image extended at ${outpaint.offset.x},${outpaint.offset.y}), so its layout alone does not make it again. Run \`outpaint\` on the source image with seed ${reproduced.record.settings.seed}.`,
+    );
+  }
   if (reproduced?.record.inpaint) {
     const { inpaint } = reproduced.record;
     throw new TesseraError(
@@ -94,7 +101,7 @@ async function generateAction(options: GenerateOptions): Promise<void> {
     }
     // The one record format (shared/result-record.ts): the studio's export of the same result is byte-identical.
     const record: GenerationRecord = makeRecord({ model: { id: info.id, version: info.version, ...(info.origin === 'path' ? { path: info.path } : {}) }, layout, settings: result.settings, backend: result.backend });
-    await writeFileAtomic(options.out, encodeResultPng(result.image, record, layout));
+    await writeFileAtomic(options.out, encodeResultPng(result.image, record, layout, result));
     if (options.tokensOut !== undefined) {
       const dump = { format: 'tessera-tokens', version: 1, rows: result.grid.rows, cols: result.grid.cols, tokens: Array.from(result.tokens), entropy: Array.from(result.entropy, (e) => Number(e.toFixed(5))), record };
       await writeFileAtomic(options.tokensOut, new TextEncoder().encode(`${JSON.stringify(dump)}\n`));

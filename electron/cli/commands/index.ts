@@ -8,6 +8,7 @@ import { registerBench } from './bench.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInpaint } from './inpaint.ts';
 import { registerModels } from './models.ts';
+import { registerOutpaint } from './outpaint.ts';
 import { registerWorker } from './worker.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerGenerate, registerBatch, registerInpaint, registerModels, registerBench, registerWorker];
+export const COMMANDS: Array<(program: Command) => void> = [registerGenerate, registerBatch, registerInpaint, registerOutpaint, registerModels, registerBench, registerWorker];

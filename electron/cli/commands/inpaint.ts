@@ -152,7 +152,8 @@ async function inpaintAction(o: InpaintCliOptions): Promise<void> {
       backend: outcome.result.backend,
       inpaint: { mode: o.tokens && !o.mask && !o.newLayout ? 'tokens' : 'region', options, regionTokens: outcome.regionTokens, totalTokens: outcome.totalTokens, fit: o.fit ?? null },
     });
-    await writeFileAtomic(o.out, encodeResultPng(out, record, outLayout));
+    // Tokens travel only when they describe the whole output (not after --fit cropped the padding off).
+    await writeFileAtomic(o.out, encodeResultPng(out, record, outLayout, o.fit === 'pad' && (out.width !== outcome.result.image.width || out.height !== outcome.result.image.height) ? undefined : outcome.result));
     const share = ((100 * outcome.regionTokens) / outcome.totalTokens).toFixed(0);
     if (json) process.stdout.write(`${jsonLine({ type: 'result', file: o.out, record, notes: outcome.notes, seconds: outcome.result.seconds })}\n`);
     else reporter.note(`wrote ${o.out} (${out.width}×${out.height}; region ${outcome.regionTokens} of ${outcome.totalTokens} tokens = ${share} %; seed ${settings.seed}; ${outcome.result.seconds.toFixed(2)} s)`);

@@ -8,7 +8,7 @@ import { encode } from 'fast-png';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import { pngLimits, type PngLimits } from '../../../shared/png-guard.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
-import { encodeRecordPng, layoutChecksum, readRecordPng, ResultRecordSchema, type ResultRecord } from '../../../shared/result-record.ts';
+import { encodeRecordPng, layoutChecksum, readRecordPng, ResultRecordSchema, tokensText, TOKENS_KEY, type ResultRecord } from '../../../shared/result-record.ts';
 
 export const GenerationRecordSchema = ResultRecordSchema;
 export type GenerationRecord = ResultRecord;
@@ -16,9 +16,13 @@ export type GenerationRecord = ResultRecord;
 /** The layout checksum recorded in a result PNG: the same one batch images carry. */
 export const layoutSha256 = layoutChecksum;
 
-/** RGB PNG (alpha is always opaque) with the record and the layout in tEXt. */
-export function encodeResultPng(image: RgbaImage, record: GenerationRecord, layout: LabelMap): Uint8Array {
-  return encodeRecordPng(image, record, layout);
+/**
+ * RGB PNG (alpha is always opaque) with the record and the layout in tEXt, and the image tokens
+ * when given (`tessera:tokens`: outpainting keeps them as context instead of re-encoding).
+ */
+export function encodeResultPng(image: RgbaImage, record: GenerationRecord, layout: LabelMap, tokens?: { grid: { rows: number; cols: number }; tokens: ArrayLike<number> }): Uint8Array {
+  const extra: Record<string, string> = tokens ? { [TOKENS_KEY]: tokensText({ model: record.model, grid: tokens.grid, tokens: tokens.tokens, image }) } : {};
+  return encodeRecordPng(image, record, layout, extra);
 }
 
 export function encodeRgbaPng(image: RgbaImage, scale = 1): Uint8Array {

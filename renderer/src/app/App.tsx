@@ -9,6 +9,7 @@ import { CanvasHeader } from '../panels/CanvasHeader.tsx';
 import { GalleryStrip } from '../panels/GalleryStrip.tsx';
 import { GenerationPanel } from '../panels/GenerationPanel.tsx';
 import { InpaintPanel, StagingStrip } from '../panels/InpaintPanel.tsx';
+import { OutpaintPanel } from '../panels/OutpaintPanel.tsx';
 import { Dialogs, Toasts } from '../panels/Overlays.tsx';
 import { PalettePanel } from '../panels/PalettePanel.tsx';
 import { Toolbar } from '../panels/Toolbar.tsx';
@@ -24,6 +25,7 @@ const TABS: Array<{ id: RightTab; label: string }> = [
   { id: 'generate', label: 'Generate' },
   { id: 'batch', label: 'Batch' },
   { id: 'inpaint', label: 'Inpaint' },
+  { id: 'outpaint', label: 'Outpaint' },
 ];
 
 function resampleToken(index: number): void {
@@ -43,7 +45,7 @@ function RightPanel(): JSX.Element {
           </button>
         ))}
       </div>
-      {tab === 'generate' ? <GenerationPanel /> : tab === 'batch' ? <BatchPanel /> : <InpaintPanel />}
+      {tab === 'generate' ? <GenerationPanel /> : tab === 'batch' ? <BatchPanel /> : tab === 'outpaint' ? <OutpaintPanel /> : <InpaintPanel />}
     </aside>
   );
 }

@@ -1,9 +1,12 @@
 /**
  * A read-only test hook, installed only with `?e2e=1`: the e2e suite reads the label map and job
  * state through it and maps map pixels to page coordinates so real mouse strokes hit known
- * pixels. It changes nothing in the app except `flushAutosave`, which saves early.
+ * pixels. It changes nothing in the app except `flushAutosave`, which saves early; `engineTokens`
+ * runs a generation that never touches the document.
  */
 import { layoutCanvasController } from '../canvas/LayoutCanvas.tsx';
+import { getEngine } from './services.ts';
+import type { GenerationSettings } from '../../../shared/protocol.ts';
 import type { Autosave } from '../documents/autosave.ts';
 import type { StudioStore } from '../state/store.ts';
 
@@ -57,6 +60,17 @@ export function installE2eHook(store: StudioStore, autosave: Autosave): void {
       return layoutCanvasController()?.mapToClient(x, y) ?? null;
     },
     flushAutosave: () => autosave.flush(),
+    /**
+     * One job.generate on the active model through the studio's own engine client, outside the
+     * document (the static build's WebGPU-vs-WASM agreement check): the tokens and the backend that ran.
+     */
+    async engineTokens(request: { width: number; height: number; labels: string; settings: GenerationSettings }): Promise<{ tokens: number[]; rows: number; cols: number; backend: string; seconds: number }> {
+      const model = store.getState().activeModel;
+      if (!model) throw new Error('no model loaded');
+      const data = Uint8Array.from(atob(request.labels), (c) => c.charCodeAt(0));
+      const result = await getEngine().request('job.generate', { jobId: `e2e-${Date.now().toString(36)}`, model: model.id, layout: { width: request.width, height: request.height, data }, settings: request.settings });
+      return { tokens: Array.from(result.tokens), rows: result.grid.rows, cols: result.grid.cols, backend: result.backend, seconds: result.seconds };
+    },
   };
   Object.defineProperty(window, '__tessera', { value: Object.freeze(hook), configurable: false, writable: false });
 }

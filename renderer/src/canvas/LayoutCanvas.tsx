@@ -5,6 +5,7 @@
 import type { JSX } from 'react';
 import { useEffect, useRef } from 'react';
 import { studio } from '../state/store.ts';
+import { EdgeHandles } from './EdgeHandles.tsx';
 import type { HoverInfo } from './layout-canvas-controller.ts';
 import { LayoutCanvasController } from './layout-canvas-controller.ts';
 
@@ -42,6 +43,7 @@ export function LayoutCanvas(): JSX.Element {
     <div className="canvas-host">
       <canvas ref={canvasRef} className="layout-canvas" data-testid="layout-canvas" />
       <span ref={hoverRef} className="hover-readout" aria-live="off" />
+      <EdgeHandles />
     </div>
   );
 }

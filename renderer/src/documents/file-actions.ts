@@ -2,11 +2,13 @@
 import { encodeLabelPng } from '../../../shared/labelmap.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import { describeError } from '../actions/errors.ts';
+import { IN_PAGE_ENGINE } from '../bridge/connect.ts';
 import { copyLayout } from '../actions/ids.ts';
 import { selectHasUnsavedWork } from '../state/document-slice.ts';
 import type { StudioStore } from '../state/store.ts';
 import type { GalleryEntry } from '../state/types.ts';
 import type { Autosave } from './autosave.ts';
+import { browserProjectsAvailable, readBrowserProject, saveBrowserProject } from './browser-projects.ts';
 import { desktopApi, fileFromOpened, projectFileTokenNow, setProjectFileToken, unwrapDesktop } from './desktop.ts';
 import { downloadBytes, safeFileName } from './download.ts';
 import { importFile } from './import-file.ts';
@@ -19,7 +21,7 @@ function reportError(store: StudioStore, error: unknown): void {
   store.getState().notify({ tone: 'error', title, detail });
 }
 
-/** Save (or Save As with `as`): a native dialog in Electron, a download in the browser. */
+/** Save (or Save As with `as`): a native dialog in Electron, the browser's storage in the static build (Save As: a download), a download in serve mode. */
 export async function saveProject(store: StudioStore, autosave: Autosave, options?: { as?: boolean }): Promise<void> {
   const s = store.getState();
   const text = serialiseProject(snapshotProject(store));
@@ -32,6 +34,10 @@ export async function saveProject(store: StudioStore, autosave: Autosave, option
       if (!saved) return; // dialog cancelled
       setProjectFileToken(saved.token);
       s.notify({ tone: 'success', title: `Saved ${saved.name}` });
+    } else if (IN_PAGE_ENGINE && !options?.as && browserProjectsAvailable()) {
+      // The static build: Save keeps the project in this browser (Open lists it); Save As downloads a file.
+      await saveBrowserProject(s.projectName, text);
+      s.notify({ tone: 'success', title: `Saved “${s.projectName}” in this browser`, detail: 'Open lists it; Save As (Ctrl+Shift+S) downloads a project file.' });
     } else {
       downloadBytes(text, suggestedName, 'application/json');
     }
@@ -142,6 +148,7 @@ export async function importDroppedFile(store: StudioStore, file: File): Promise
       // The canvas follows the picture's aspect ratio (undoable), so nothing is squeezed.
       if (resized) s.resizeCanvas(width, height, s.backgroundClass, 'scale');
       s.setBaseImage(imported.image);
+      s.setImportedText(imported.text ? { image: imported.image, text: imported.text } : null);
       s.enterInpaint();
       s.setRightTab('inpaint');
       const detail = resized ? `The canvas is now ${width}×${height} to keep the picture's proportions (undo restores the old size).` : imported.scaled ? `Scaled to the canvas size ${width}×${height}.` : undefined;
@@ -150,5 +157,19 @@ export async function importDroppedFile(store: StudioStore, file: File): Promise
   } catch (error) {
     const { title, detail } = describeError(error);
     s.notify({ tone: 'error', title, detail });
+  }
+}
+
+/** The static build's Open: a project saved in this browser, through the same import as a file. */
+export async function openBrowserProject(store: StudioStore, name: string): Promise<void> {
+  try {
+    const saved = await readBrowserProject(name);
+    if (!saved) {
+      store.getState().notify({ tone: 'error', title: `“${name}” is no longer in this browser's storage`, detail: 'It may have been deleted in another tab, or the browser cleared its site data.' });
+      return;
+    }
+    await importDroppedFile(store, new File([saved.text], `${safeFileName(name)}.tessera.json`, { type: 'application/json' }));
+  } catch (error) {
+    reportError(store, error);
   }
 }

@@ -17,7 +17,11 @@ import { canvasForPicture } from './picture-canvas.ts';
 import type { Project } from './project-format.ts';
 import { deserialiseProject } from './project-format.ts';
 
-export type Imported = { kind: 'layout'; layout: LabelMap; name: string } | { kind: 'image'; image: RgbaImage; name: string; scaled: boolean } | { kind: 'project'; project: Project };
+export type Imported =
+  | { kind: 'layout'; layout: LabelMap; name: string }
+  /** `text`: an unscaled PNG's tEXt (a Tessera result carries its tokens there, for outpainting). */
+  | { kind: 'image'; image: RgbaImage; name: string; scaled: boolean; text?: Record<string, string> }
+  | { kind: 'project'; project: Project };
 
 /** Label maps have a handful of colours; photos and renders have thousands. */
 const LABEL_COLOUR_LIMIT = 64;
@@ -118,5 +122,8 @@ export async function importFile(
     }
   }
   const { image, scaled } = await decodePicture(file, context);
-  return { kind: 'image', image, name, scaled };
+  // A picture kept at its own size may be a Tessera result: its tEXt can lend outpainting the
+  // tokens it was decoded from (checked against the pixels and the model where they are used).
+  const text = isPng && !scaled ? (decodePngSafely(bytes, pngLimits(`“${file.name}”`, PICTURE_LIMIT)).text as Record<string, string> | undefined) : undefined;
+  return { kind: 'image', image, name, scaled, ...(text && Object.keys(text).length > 0 ? { text } : {}) };
 }

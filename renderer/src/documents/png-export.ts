@@ -3,7 +3,7 @@
  * parameters, the layout and (for inpainted results) what was regenerated travel in tEXt, so
  * `npm run cli -- generate --reproduce file.png` makes the same image again, byte for byte.
  */
-import { encodeRecordPng, makeRecord, type InpaintRecord, type ResultRecord } from '../../../shared/result-record.ts';
+import { encodeRecordPng, makeRecord, tokensText, TOKENS_KEY, type InpaintRecord, type ResultRecord } from '../../../shared/result-record.ts';
 import type { GalleryEntry, ModelInfo } from '../state/types.ts';
 
 /** The model version of an entry: recorded with it, else the listed model of that id. */
@@ -27,11 +27,15 @@ export function resultRecord(entry: GalleryEntry, models: readonly ModelInfo[] =
     settings: entry.result.settings,
     backend: entry.result.backend,
     inpaint: inpaintRecord(entry),
+    outpaint: entry.outpaint,
   });
 }
 
+/** The PNG, with the result's tokens (`tessera:tokens`) so outpainting it keeps them as context. */
 export function encodeResultPng(entry: GalleryEntry, models: readonly ModelInfo[] = []): Uint8Array {
-  return encodeRecordPng(entry.result.image, resultRecord(entry, models), entry.layout);
+  const record = resultRecord(entry, models);
+  const { image, grid, tokens } = entry.result;
+  return encodeRecordPng(image, record, entry.layout, { [TOKENS_KEY]: tokensText({ model: record.model, grid, tokens, image }) });
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from '../../../shared/manifest.ts';
-import { GenerationResultSchema, GenerationSettingsSchema, LabelMapSchema } from '../../../shared/protocol.ts';
+import { GenerationResultSchema, GenerationSettingsSchema, LabelMapSchema, OutpaintSummarySchema } from '../../../shared/protocol.ts';
 import { decodeWire, encodeWire } from '../../../shared/wire.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 
@@ -20,11 +20,12 @@ const ClassSchema = z.strictObject({ id: z.number().int(), name: z.string(), col
 export const GalleryEntrySchema = z.strictObject({
   id: z.string(),
   createdAt: z.number(),
-  kind: z.enum(['generate', 'batch', 'inpaint', 'resample']),
+  kind: z.enum(['generate', 'batch', 'inpaint', 'resample', 'outpaint']),
   modelId: z.string(),
   modelName: z.string(),
   modelVersion: z.string().optional(),
   inpaintOptions: z.strictObject({ dilation: z.number().int().nonnegative(), blend: z.number().int().nonnegative(), keepOutside: z.boolean() }).optional(),
+  outpaint: OutpaintSummarySchema.optional(),
   layout: LabelMapSchema,
   result: GenerationResultSchema,
   label: z.string().optional(),

@@ -4,6 +4,7 @@ import { resumeBatch, runBatch } from '../actions/action-batch.ts';
 import { cancelJob } from '../actions/action-generate.ts';
 import { copyLayout, newId } from '../actions/ids.ts';
 import { getEngine } from '../app/services.ts';
+import { canDownloadBatchZip, downloadBatchZip } from '../documents/batch-zip.ts';
 import { batchCounts, parseSeeds } from '../state/batch-slice.ts';
 import { selectJobRunning } from '../state/generation-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
@@ -66,7 +67,7 @@ export function BatchPanel(): JSX.Element {
         <input type="text" aria-label="Batch seeds" data-testid="batch-seeds" value={seeds} onChange={(e) => studio.getState().setBatchSeeds(e.target.value)} />
       </Field>
       {'error' in parsed && <div className="error-text small">{parsed.error}</div>}
-      <Field label="Output folder" hint="On the engine's machine, under its output root">
+      <Field label="Output folder" hint={canDownloadBatchZip() ? 'Kept in this page until you reload it; download it as a zip when the batch is done' : "On the engine's machine, under its output root"}>
         <input type="text" aria-label="Output folder" value={folder} onChange={(e) => studio.getState().setBatchFolder(e.target.value)} />
       </Field>
       <QueueTarget />
@@ -95,6 +96,11 @@ export function BatchPanel(): JSX.Element {
           <div className="batch-summary" data-testid="batch-summary" data-done={done} data-total={items.length}>
             {done} of {items.length} finished{counts.failed ? ` · ${counts.failed} failed` : ''}{outDir ? ` · ${outDir}` : ''}
           </div>
+          {outDir && !running && canDownloadBatchZip() && (
+            <button type="button" className="ghost" data-testid="download-batch-zip" title="The batch folder lives in this page: save it as a zip" onClick={() => void downloadBatchZip(studio, outDir)}>
+              Download zip
+            </button>
+          )}
           <ol className="batch-items">
             {items.map((item, i) => (
               <li key={i} className={`batch-item state-${item.state}`} title={item.error ?? item.file ?? ''}>

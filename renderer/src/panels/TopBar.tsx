@@ -1,11 +1,13 @@
 /** The title bar: project name and file commands, view mode, engine status. */
 import type { JSX } from 'react';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import { IN_PAGE_ENGINE } from '../bridge/connect.ts';
 import { getAutosave } from '../app/services.ts';
 import { desktopApi } from '../documents/desktop.ts';
 import { exportLayoutPng, importDroppedFile, openWithDesktop, requestNewProject, saveProject } from '../documents/file-actions.ts';
 import { selectIsDirty } from '../state/document-slice.ts';
 import { studio, useStudio } from '../state/store.ts';
+import { BrowserProjectsMenu } from './BrowserProjectsMenu.tsx';
 import { Icon } from './icons.tsx';
 
 export function TopBar(): JSX.Element {
@@ -16,6 +18,8 @@ export function TopBar(): JSX.Element {
   const connection = useStudio((s) => s.connection);
   const inpaint = useStudio((s) => s.inpaintActive);
   const fileRef = useRef<HTMLInputElement>(null);
+  // The static build's Open menu (projects saved in this browser).
+  const [browserMenu, setBrowserMenu] = useState(false);
   return (
     <header className="topbar">
       <div className="brand">
@@ -35,9 +39,18 @@ export function TopBar(): JSX.Element {
         <button type="button" className="ghost" title="New project" data-testid="new-project" onClick={() => requestNewProject(studio, getAutosave())}>
           <Icon name="file" size={16} /> New
         </button>
-        <button type="button" className="ghost" title="Open a project, label PNG or image" onClick={() => (desktopApi() ? void openWithDesktop(studio, 'project') : fileRef.current?.click())}>
-          <Icon name="open" size={16} /> Open
-        </button>
+        <span className="open-anchor">
+          <button
+            type="button"
+            className="ghost"
+            title="Open a project, label PNG or image"
+            data-testid="open-project"
+            onClick={() => (desktopApi() ? void openWithDesktop(studio, 'project') : IN_PAGE_ENGINE ? setBrowserMenu((open) => !open) : fileRef.current?.click())}
+          >
+            <Icon name="open" size={16} /> Open
+          </button>
+          {browserMenu && <BrowserProjectsMenu onClose={() => setBrowserMenu(false)} onPickFile={() => fileRef.current?.click()} />}
+        </span>
         <button type="button" className="ghost" title="Save the project file (Ctrl+S)" onClick={() => void saveProject(studio, getAutosave())}>
           <Icon name="save" size={16} /> Save
         </button>

@@ -5,7 +5,7 @@ import type { ResizeMode } from '../tools/resize-layout.ts';
 import type { Studio } from './store.ts';
 
 export type ViewMode = 'side' | 'overlay';
-export type RightTab = 'generate' | 'batch' | 'inpaint';
+export type RightTab = 'generate' | 'batch' | 'inpaint' | 'outpaint';
 
 export interface SettingsSlice {
   backend: Backend;

@@ -1,6 +1,6 @@
 /**
  * The studio store: one zustand store built from slices (document, tools, viewport, models,
- * generation/jobs, gallery, settings, inpaint, batch, ui). Components read it only through
+ * generation/jobs, gallery, settings, inpaint, outpaint, batch, ui). Components read it only through
  * selectors, so a progress event re-renders the progress bar and nothing else.
  */
 import { createStore } from 'zustand/vanilla';
@@ -17,6 +17,8 @@ import type { InpaintSlice } from './inpaint-slice.ts';
 import { createInpaintSlice } from './inpaint-slice.ts';
 import type { ModelsSlice } from './models-slice.ts';
 import { createModelsSlice } from './models-slice.ts';
+import type { OutpaintSlice } from './outpaint-slice.ts';
+import { createOutpaintSlice } from './outpaint-slice.ts';
 import type { QueueSlice } from './queue-slice.ts';
 import { createQueueSlice } from './queue-slice.ts';
 import type { SettingsSlice } from './settings-slice.ts';
@@ -28,7 +30,7 @@ import { createUiSlice } from './ui-slice.ts';
 import type { ViewportSlice } from './viewport-slice.ts';
 import { createViewportSlice } from './viewport-slice.ts';
 
-export type Studio = DocumentSlice & ToolsSlice & ViewportSlice & ModelsSlice & GenerationSlice & GallerySlice & SettingsSlice & InpaintSlice & BatchSlice & QueueSlice & UiSlice;
+export type Studio = DocumentSlice & ToolsSlice & ViewportSlice & ModelsSlice & GenerationSlice & GallerySlice & SettingsSlice & InpaintSlice & OutpaintSlice & BatchSlice & QueueSlice & UiSlice;
 
 export function createStudioStore() {
   return createStore<Studio>()((...a) => ({
@@ -40,6 +42,7 @@ export function createStudioStore() {
     ...createGallerySlice(...a),
     ...createSettingsSlice(...a),
     ...createInpaintSlice(...a),
+    ...createOutpaintSlice(...a),
     ...createBatchSlice(...a),
     ...createQueueSlice(...a),
     ...createUiSlice(...a),

@@ -1,10 +1,10 @@
 /** Types shared by the store slices (kept apart so slices can import them without cycles). */
-import type { GenerationResult, GenerationSettings, ModelInfo, RgbaImage } from '../../../shared/protocol.ts';
+import type { GenerationResult, GenerationSettings, ModelInfo, OutpaintSummary, RgbaImage } from '../../../shared/protocol.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
 
 export type ToolId = 'brush' | 'line' | 'rectangle' | 'fill' | 'eraser' | 'eyedropper' | 'replace' | 'pan';
 
-export type JobKind = 'generate' | 'batch' | 'inpaint' | 'resample';
+export type JobKind = 'generate' | 'batch' | 'inpaint' | 'resample' | 'outpaint';
 export type JobState = 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -48,6 +48,8 @@ export interface GalleryEntry {
   modelVersion?: string;
   /** Inpainted results: the region options they were made with. */
   inpaintOptions?: { dilation: number; blend: number; keepOutside: boolean };
+  /** Outpainted results: where the old image sat, and how the new area was sampled (the record's block). */
+  outpaint?: OutpaintSummary;
   /** The layout the result was made from (a copy), for one-click restore. */
   layout: Layout;
   result: GenerationResult;

@@ -1,0 +1,87 @@
+/**
+ * The static build's engine: a module Worker the studio page starts by URL
+ * (renderer/src/bridge/worker-transport.ts). It runs the isomorphic engine core on onnxruntime-web
+ * with the same dispatcher as the Node hosts (engine/host/engine-host.ts), models from the build's
+ * own models/ folder (verified, cached), and batch output in memory. Messages in both directions
+ * are the envelopes of shared/page-worker.ts, parsed on arrival; requests inside them are parsed
+ * again by the dispatcher. Sampling runs here, so the page's main thread only draws.
+ */
+import { describeIssues } from '../../shared/manifest.ts';
+import { PageToWorkerSchema, type PageToWorker, type WorkerToPage } from '../../shared/page-worker.ts';
+import type { EngineMessage } from '../../shared/protocol.ts';
+import { createEngine } from '../../engine/engine.ts';
+import { createCoreEngineHost, type EngineHost } from '../../engine/host/engine-host.ts';
+import type { Logger } from '../../engine/logger.ts';
+import { createMemoryBatchFs } from '../batch/memory-batch-fs.ts';
+import { zipFolder } from '../batch/zip-folder.ts';
+import { createModelStore } from '../models/model-store.ts';
+import { WebBundleCatalog } from '../models/web-bundle-catalog.ts';
+import { createWebRuntimeFactory } from '../runtime/web-runtimes.ts';
+
+const logger: Logger = {
+  debug: () => undefined,
+  info: (m) => console.info(`[tessera engine] ${m}`),
+  warn: (m) => console.warn(`[tessera engine] ${m}`),
+  error: (m) => console.error(`[tessera engine] ${m}`),
+};
+
+function post(message: WorkerToPage, transfer: Transferable[] = []): void {
+  self.postMessage(message, { transfer });
+}
+
+/**
+ * Replies and events are copied (structured clone), not transferred: the engine may still hold a
+ * typed array it sent (a preview's token grid), and a transfer would detach it under its feet.
+ */
+function sendEngineMessage(message: EngineMessage): void {
+  post({ kind: 'message', message });
+}
+
+const batchFs = createMemoryBatchFs();
+let host: EngineHost | null = null;
+const early: unknown[] = [];
+
+function start(init: Extract<PageToWorker, { kind: 'init' }>): void {
+  if (host) return;
+  const store = createModelStore(init.baseUrl);
+  const catalog = new WebBundleCatalog(new URL('models/', init.baseUrl).href, store);
+  const runtimes = createWebRuntimeFactory({ baseUrl: init.baseUrl, forceBackend: init.forceBackend, logger, readBytes: (url) => store.bytesOf(url) });
+  const engine = createEngine({ catalog, runtimes, defaultBackend: 'auto', logger, clock: () => performance.now() });
+  host = createCoreEngineHost({ send: sendEngineMessage, engine, ownsEngine: true, logger, batchFs });
+  for (const message of early.splice(0)) host.handle(message);
+  post({ kind: 'ready' });
+}
+
+self.onmessage = (event: MessageEvent<unknown>) => {
+  const parsed = PageToWorkerSchema.safeParse(event.data);
+  if (!parsed.success) {
+    logger.warn(`ignored a message from the page that does not match shared/page-worker.ts: ${describeIssues(parsed.error)}`);
+    return;
+  }
+  const message = parsed.data;
+  switch (message.kind) {
+    case 'init':
+      start(message);
+      return;
+    case 'request':
+      if (host) host.handle(message.message);
+      else early.push(message.message);
+      return;
+    case 'archive':
+      try {
+        const zip = zipFolder(batchFs, message.folder);
+        post({ kind: 'archive', id: message.id, result: { ok: true, ...zip } }, [zip.bytes.buffer]);
+      } catch (error) {
+        post({ kind: 'archive', id: message.id, result: { ok: false, message: error instanceof Error ? error.message : String(error) } });
+      }
+      return;
+  }
+};
+
+// onnxruntime aborts (an out-of-memory WASM heap) surface as unhandled rejections: the engine's
+// state can no longer be trusted, so ask the page for a fresh Worker (it keeps the document).
+self.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
+  const reason = event.reason instanceof Error ? event.reason.message : String(event.reason);
+  if (/abort|out of memory|RuntimeError/i.test(reason)) post({ kind: 'fatal', reason: `The in-page engine failed: ${reason}` });
+  else logger.error(`unhandled: ${reason}`);
+});
