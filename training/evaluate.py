@@ -340,6 +340,7 @@ def fidelity(models: Models, judge, cond: np.ndarray, labels: np.ndarray, sample
     pred = segment(judge, images, batch=1)
     rep = iou_report(confusion(pred, labels))
     rep.update({"layouts": int(len(cond)), "sampler": sampler, "stride": stride if sampler == "cached" else 1,
+                **({"lead": models.defaults.get("lead"), "parallel_order": models.defaults.get("parallelOrder", "bands")} if sampler == "parallel" else {}),
                 "temperature": settings.temperature, "top_k": settings.top_k, "top_p": settings.top_p,
                 "runtime": runtime, "sample_seconds": round(sample_s, 1), "seeds": seeds})
     return rep, images
@@ -389,6 +390,18 @@ def judge_on_layout_renders(judge, renders: np.ndarray, labels: np.ndarray, what
 
 
 # ------------------------------------------------------------------------------------ grid
+GRID_PAINTED_ROWS = 3  # of the grid's 6 rows, when the painted held-out set is evaluated too
+
+
+def grid_rows(labels: np.ndarray, fid_sets: dict[str, dict[str, Any]], size: int) -> tuple[np.ndarray, int]:
+    """The sample grid's 6 layouts: the procedural held-out set's first 6, or its first 3 and the painted
+    set's first 3 when that set is evaluated at the same size (what people paint belongs in the grid)."""
+    painted = fid_sets.get("painted", {}).get("labels")
+    if painted is None or len(painted) < GRID_PAINTED_ROWS or painted.shape[1:] != labels.shape[1:] or size != labels.shape[1]:
+        return labels[:6], 0
+    return np.concatenate([labels[: 6 - GRID_PAINTED_ROWS], painted[:GRID_PAINTED_ROWS]]), GRID_PAINTED_ROWS
+
+
 def sample_grid(models: Models, renders: np.ndarray, labels: np.ndarray, recs: np.ndarray, cond: np.ndarray, settings, stride: int, sampler: str, precision: str, path: Path, job: Optional[EngineRun], rows: int = 6, samples: int = 3) -> None:
     """layout | render | reconstruction | `samples` samples (seeds 0..samples-1), for `rows` layouts;
     from an engine job started on labels[:rows] with those seeds, or the PyTorch reference."""
@@ -442,6 +455,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--top-k", type=int)
     p.add_argument("--top-p", type=float)
     p.add_argument("--stride", type=int, help="cached sampler stride (default: the bundle's)")
+    p.add_argument("--fidelity-sampler", choices=["cached", "model"], default="cached",
+                   help="layout fidelity's fast sampler: cached (at the bundle's stride; the figures before model 2.3) or model: "
+                        "the bundle's default sampler with its lead and parallel order, what the studio runs (engine only)"),
     p.add_argument("--batch", type=int, default=50, help="layouts sampled together")
     p.add_argument("--cache", type=Path, default=None, help="render cache folder")
     p.add_argument("--threads", type=int, default=2)
@@ -503,6 +519,10 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
             top_p=args.top_p if args.top_p is not None else d["topP"],
         )
         stride = args.stride or (d["stride"] if d["sampler"] == "cached" else models.window[1])
+        # Layout fidelity's fast sampler: cached, or the model's default (parallel: its lead and order from the manifest).
+        fast = d["sampler"] if args.fidelity_sampler == "model" and d["sampler"] != "exact" else "cached"
+        if fast != "cached" and engine_queue is None:
+            raise SystemExit(f"--fidelity-sampler model needs the engine (the PyTorch reference has no fast {fast} sampler here): run npm ci, or use --fidelity-sampler cached")
         n_fid = max(args.layouts, args.exact_layouts)
         fid_renders, fid_labels = (renders, labels) if args.fidelity_size == args.size else render_pool(HELDOUT_SEED_START, max(n_fid, args.judge_scenes), args.fidelity_size, args.cache)
         fid_sets = fidelity_layouts(args.layout_set, n_fid, args.fidelity_size, (fid_renders, fid_labels))
@@ -510,11 +530,11 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
             classes = models.manifest["classes"]
             for name, layouts in fid_sets.items():
                 if "cached" not in skip and args.layouts > 0:
-                    jobs[f"cached-{name}"] = engine_queue.submit(args.bundle, layouts["labels"][: args.layouts], classes, [0], engine_settings("cached", settings, stride), threads=args.engine_threads)
+                    jobs[f"cached-{name}"] = engine_queue.submit(args.bundle, layouts["labels"][: args.layouts], classes, [0], engine_settings(fast, settings, stride), threads=args.engine_threads)
                 if "exact" not in skip and args.exact_layouts > 0:
                     jobs[f"exact-{name}"] = engine_queue.submit(args.bundle, layouts["labels"][: args.exact_layouts], classes, [0], engine_settings("exact", settings, stride), threads=args.engine_threads)
             if args.grid is not None and "vqgan" not in skip:
-                jobs["grid"] = engine_queue.submit(args.bundle, labels[:6], classes, [0, 1, 2], engine_settings(d["sampler"], settings, stride), threads=args.engine_threads)
+                jobs["grid"] = engine_queue.submit(args.bundle, grid_rows(labels, fid_sets, args.size)[0], classes, [0, 1, 2], engine_settings(d["sampler"], settings, stride), threads=args.engine_threads)
 
     recs = image_tokens = cond_tokens = None
     if models.image_vqgan is not None and "vqgan" not in skip:
@@ -566,7 +586,8 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
                     return np.zeros((0, *models.window), dtype=np.int64)
                 return np.concatenate([models.seg_vqgan.encode_labels(torch.from_numpy(maps[i : i + 1].astype(np.int64))).indices.numpy() for i in range(len(maps))])
 
-            all_cond = encode_cond(labels[:6])  # the grid's rows
+            grid_labels, painted_rows = grid_rows(labels, fid_sets, args.size)
+            all_cond = encode_cond(grid_labels)  # the grid's rows
         for name, layouts in fid_sets.items():
             # Timings and progress lines keep their names for the procedural set.
             tag = "" if name == "procedural" else f"_{name}"
@@ -578,9 +599,9 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
                 fid["judge_on_renders"] = judge_on_layout_renders(judge, layouts["renders"], set_labels, name)
             if "cached" not in skip and args.layouts > 0:
                 t0 = time.perf_counter()
-                fid["cached"], _ = fidelity(models, judge, fid_cond[: args.layouts], set_labels[: args.layouts], "cached", settings, stride, args.precision, args.batch, jobs.get(f"cached-{name}"))
-                mark(f"fidelity_cached{tag}", t0)
-                print(json.dumps({f"fidelity_cached{tag}_miou": fid["cached"]["miou"]}), flush=True)
+                fid[fast], _ = fidelity(models, judge, fid_cond[: args.layouts], set_labels[: args.layouts], fast, settings, stride, args.precision, args.batch, jobs.get(f"cached-{name}"))
+                mark(f"fidelity_{fast}{tag}", t0)
+                print(json.dumps({f"fidelity_{fast}{tag}_miou": fid[fast]["miou"]}), flush=True)
             if "exact" not in skip and args.exact_layouts > 0:
                 t0 = time.perf_counter()
                 fid["exact"], _ = fidelity(models, judge, fid_cond[: args.exact_layouts], set_labels[: args.exact_layouts], "exact", settings, stride, args.precision, args.batch, jobs.get(f"exact-{name}"))
@@ -589,7 +610,13 @@ def evaluate_all(args: argparse.Namespace, engine_queue: Optional[EngineQueue]) 
             result[FIDELITY_KEYS[name]] = fid
         if args.grid is not None and recs is not None:
             t0 = time.perf_counter()
-            sample_grid(models, renders, labels, recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, jobs.get("grid"))
+            grid_renders, grid_recs = renders[:6], recs[:6]
+            if painted_rows:  # the painted rows' renders and their reconstructions, beside the procedural ones
+                painted_renders = fid_sets["painted"]["renders"][:painted_rows]
+                keep = 6 - painted_rows
+                grid_renders = np.concatenate([renders[:keep], painted_renders])
+                grid_recs = np.concatenate([recs[:keep], eval_image_vqgan(models.image_vqgan, painted_renders, args.precision)[1]])
+            sample_grid(models, grid_renders, grid_labels, grid_recs, all_cond, settings, stride, d["sampler"], args.precision, args.grid, jobs.get("grid"))
             mark("grid", t0)
     timings["total"] = round(time.perf_counter() - t_all, 1)
     result["seconds"] = timings

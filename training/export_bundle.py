@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top-p", type=float, default=1.0)
     parser.add_argument("--sampler", choices=["exact", "cached"], default="exact")
     parser.add_argument("--stride", type=int, default=1)
+    parser.add_argument("--lead", type=int, help="the parallel sampler's default lead (manifest defaults.lead; absent: the engine's 2)")
     parser.add_argument("--parallel-order", choices=["bands", "wavefront"], default="wavefront",
                         help="how the parallel sampler's bands overlap (docs/SAMPLING.md); wavefront: no edges at band borders (default)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (1 when the machine is busy)")
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "source": {"kind": "trained", "toolkitVersion": TOOLKIT_VERSION, "dataset": args.dataset, "notes": notes},
     }
     defaults = {"temperature": args.temperature, "topK": args.top_k, "topP": args.top_p, "sampler": args.sampler, "stride": args.stride,
-                "parallelOrder": args.parallel_order}
+                "parallelOrder": args.parallel_order, **({"lead": args.lead} if args.lead is not None else {})}
     models = BundleModels(image, seg, gpt, window, seg_payload["classes"])
     manifest = write_bundle(args.out, models, identity, defaults, int8=args.int8, torch_weights=not args.onnx_only, fp16_vqgans=args.fp16_vqgans)
     total = sum(f["bytes"] for f in manifest["files"].values())

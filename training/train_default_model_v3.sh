@@ -68,13 +68,13 @@ if has export; then
   rm -rf "$BUNDLE_OUT"
   $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$RUN/export/seg-vqgan.ckpt" \
       --gpt "${GPT:-$RUN/export/gpt-v3.ckpt}" --out "$BUNDLE_OUT" --id tessera-landscapes-v1 --version "$VERSION" \
-      --name "Tessera Landscapes v1" --description "$DESCRIPTION" --fp16-vqgans --sampler cached --stride 16 --top-k 100
+      --name "Tessera Landscapes v1" --description "$DESCRIPTION" --fp16-vqgans --sampler parallel --lead 2 --parallel-order wavefront --stride 8 --top-k 100
 fi
 
 if has eval; then
   log "evaluate (procedural and painted held-out, 256 px)"
   $PY -m training.evaluate --bundle "$BUNDLE_OUT" --threads 2 --layout-set both --fidelity-size 256 --scenes 100 --judge-scenes 100 \
-      --judge training/judge/judge-v3.pt --skip vqgan,seg,gpt,exact --out "$RUN/metrics-256.json" > "$RUN/eval-256.log" 2>&1
+      --judge training/judge/judge-v3.pt --fidelity-sampler model --skip vqgan,seg,gpt,exact --out "$RUN/metrics-256.json" > "$RUN/eval-256.log" 2>&1
   log "metrics: $RUN/metrics-256.json"
 fi
 log "done"

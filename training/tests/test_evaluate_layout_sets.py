@@ -113,3 +113,23 @@ def test_a_judge_trained_with_painted_renders_is_used_with_judge(fixture_evaluat
     labels, renders, _ = evaluate.painted_fidelity_pool(2, 32)
     expected = iou_report(confusion(segment(load_judge(weights), renders, batch=1), labels % FIXTURE_CLASSES))
     assert got["layout_fidelity_painted"]["judge_on_renders"]["miou"] == expected["miou"]
+
+
+def test_the_grid_takes_three_painted_rows_when_the_painted_set_is_measured_at_its_size() -> None:
+    procedural = np.zeros((10, 32, 32), dtype=np.uint8)
+    painted = np.ones((4, 32, 32), dtype=np.uint8)
+    rows, n_painted = evaluate.grid_rows(procedural, {"painted": {"labels": painted}}, 32)
+    assert n_painted == 3 and rows.shape == (6, 32, 32)
+    assert (rows[:3] == 0).all() and (rows[3:] == 1).all()
+    # Procedural only, or painted layouts of another size than the grid's: the first 6 procedural.
+    for sets, size in (({}, 32), ({"painted": {"labels": np.ones((4, 16, 16), dtype=np.uint8)}}, 32)):
+        rows, n_painted = evaluate.grid_rows(procedural, sets, size)
+        assert n_painted == 0 and (rows == 0).all() and len(rows) == 6
+
+
+@pytest.mark.skipif(not (FIXTURE / "torch-weights.pt").is_file(), reason="fixture bundle missing")
+def test_the_model_sampler_is_the_bundles_default(fixture_evaluate, tmp_path: Path) -> None:
+    # The fixture's default sampler is cached, so "model" means cached here, which the PyTorch
+    # runtime can run (a parallel default needs the engine: evaluate refuses it without one).
+    got = fixture_evaluate(tmp_path, "--fidelity-sampler", "model")
+    assert got["layout_fidelity"]["cached"]["sampler"] == "cached"
