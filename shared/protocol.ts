@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ErrorPayloadSchema } from './errors.ts';
 import { ActiveBackendSchema, QueueStatusSchema, QueueUrlSchema, type QueueStatus } from './queue-target.ts';
-import { MAX_LEAD } from './manifest.ts';
+import { MAX_LEAD, SamplerDefaultsSchema } from './manifest.ts';
 
 const u8 = z.instanceof(Uint8Array);
 const f32 = z.instanceof(Float32Array);
@@ -71,9 +71,8 @@ export const ModelInfoSchema = z.strictObject({
   gridFactor: z.number().int(),
   window: z.strictObject({ rows: z.number().int(), cols: z.number().int() }),
   classes: z.array(z.strictObject({ id: z.number().int(), name: z.string(), color: z.string() })),
-  defaults: z
-    .strictObject({ temperature: z.number(), topK: z.number(), topP: z.number(), sampler: z.enum(SAMPLERS), stride: z.number(), lead: z.number().optional() })
-    .optional(),
+  /** The manifest's defaults, as they are (one schema: a new default key must not make the reply invalid). */
+  defaults: SamplerDefaultsSchema.optional(),
   /** Set once loaded. */
   backend: z.enum(['cpu', 'webgpu', 'wasm']).optional(),
   backendNote: z.string().optional(),

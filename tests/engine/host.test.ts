@@ -10,6 +10,8 @@ import { createCoreEngineHost } from '../../engine/host/engine-host.ts';
 import { notAvailable } from '../../engine/host/handlers.ts';
 import { createNodeEngine } from '../../engine/node/create-node-engine.ts';
 import { SILENT_LOGGER } from '../../engine/logger.ts';
+import path from 'node:path';
+import { copyFixture } from './support/bundles.ts';
 import { FIXTURE_DIR, referenceLayouts } from './support/fixture.ts';
 
 const sent: EngineMessage[] = [];
@@ -46,6 +48,25 @@ describe('engine host', () => {
     expect(models.map((m) => m.id)).toContain('tessera-tiny-fixture');
     const load = await request({ type: 'model.load', id: 'l2', model: 'tessera-tiny-fixture', backend: 'cpu' });
     expect(load.reply).toMatchObject({ ok: true, value: { id: 'tessera-tiny-fixture', backend: 'cpu', origin: 'user' } });
+  });
+
+  it('lists a model whose manifest sets every sampler default (parallelOrder included) with a valid reply', async () => {
+    const bundle = copyFixture((_dir, m) => ({ ...m, defaults: { ...m.defaults!, sampler: 'parallel', lead: 2, parallelOrder: 'wavefront' } }));
+    const engine = createNodeEngine({ backend: 'cpu', hashCacheFile: null, logger: SILENT_LOGGER, userDirs: [path.dirname(bundle.dir)] });
+    const out: EngineMessage[] = [];
+    const own = createEngineHost({ send: (m) => out.push(m), engine, logger: SILENT_LOGGER });
+    try {
+      own.handle({ type: 'models.list', id: 'd1' });
+      await expect.poll(() => out.find((m) => m.type === 'reply'), { timeout: 10_000 }).toBeTruthy();
+      const reply = out.find((m): m is Extract<EngineMessage, { type: 'reply' }> => m.type === 'reply')!;
+      expect(reply.ok).toBe(true);
+      const models = ReplyValueSchemas['models.list'].parse(reply.ok ? reply.value : null);
+      expect(models.find((m) => m.path === bundle.dir)?.defaults).toMatchObject({ sampler: 'parallel', lead: 2, parallelOrder: 'wavefront' });
+    } finally {
+      await engine.dispose();
+      await own.dispose();
+      bundle.cleanup();
+    }
   });
 
   it('verifies a model', async () => {
