@@ -74,6 +74,25 @@ export async function clickMap(page, x, y) {
   await page.mouse.click(c.x, c.y);
 }
 
+/**
+ * Pixels that differ between two RGBA images of `width`×`height`, split by whether they lie inside
+ * the box [x0, x1]×[y0, y1] grown by `margin` (an edited region and its seam blend) or outside it.
+ */
+export function changedPixels(before, after, width, height, { x0, x1, y0, y1 }, margin) {
+  let outside = 0;
+  let inside = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const differs = before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2];
+      if (!differs) continue;
+      if (x >= x0 - margin && x <= x1 + margin && y >= y0 - margin && y <= y1 + margin) inside++;
+      else outside++;
+    }
+  }
+  return { outside, inside };
+}
+
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }

@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import { labelAt, launchStudio, longestLongTask, screenshot, snapshot, stroke, traceMainThread, waitFor } from './studio-page.mjs';
+import { changedPixels, labelAt, launchStudio, longestLongTask, screenshot, snapshot, stroke, traceMainThread, waitFor } from './studio-page.mjs';
 import { startStaticServer } from './static-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -151,19 +151,9 @@ test('inpaints a region and keeps the pixels outside it', { skip }, async () => 
   const stagedId = (await page.evaluate(() => window.__tessera.stagedIds()))[0];
   const before = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), sourceId), 'base64');
   const after = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), stagedId), 'base64');
-  let changedOutside = 0;
-  let changedInside = 0;
-  for (let y = 0; y < s.height; y++) {
-    for (let x = 0; x < s.width; x++) {
-      const i = (y * s.width + x) * 4;
-      const differs = before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2];
-      const near = x >= x0 - gf && x <= x1 + gf && y >= y0 - gf && y <= y1 + gf;
-      if (differs && !near) changedOutside++;
-      if (differs && near) changedInside++;
-    }
-  }
-  assert.equal(changedOutside, 0, 'pixels outside the region are unchanged');
-  assert.ok(changedInside > 0, 'the region was regenerated');
+  const changed = changedPixels(before, after, s.width, s.height, { x0, x1, y0, y1 }, gf);
+  assert.equal(changed.outside, 0, 'pixels outside the region are unchanged');
+  assert.ok(changed.inside > 0, 'the region was regenerated');
   await page.click('[data-testid="accept-staged"]');
   await page.getByRole('button', { name: 'Done' }).click();
   await screenshot(page, 'web-03-inpainted');
@@ -230,6 +220,49 @@ test('Save keeps the project in the browser; after a reload Open brings it back'
   const s = await snapshot(page);
   assert.equal(s.gallery.length, saved.gallery.length, 'the history came back too');
   assert.equal(labelAt(s, 120, 60), 2);
+});
+
+// Before the static-host check below, so the outpaint's requests are checked too.
+test('outpaints in the page Worker: one window to the right, keeping the old pixels', { skip }, async () => {
+  await page.click('[data-testid="tab-generate"]');
+  const s0 = await snapshot(page);
+  await page.click('[data-testid="generate"]');
+  const gen = await startedJob(s0.job?.id);
+  assert.equal((await jobDone(gen.id)).state, 'done', JSON.stringify((await snapshot(page)).toasts));
+  const made = await snapshot(page);
+  const source = made.selected;
+  const { gridFactor: gf, window: win } = made.model;
+  const [W, H] = [made.width, made.height];
+  assert.deepEqual([source.width, source.height], [W, H]);
+  await page.click('[data-testid="tab-outpaint"]');
+  await page.click('[data-testid="extend-side-right"]');
+  await page.click('[data-testid="extend-canvas"]');
+  let s = await snapshot(page);
+  assert.deepEqual([s.width, s.height], [W + win.cols * gf, H], 'extended by one window on the right');
+  await page.click('[data-testid="run-outpaint"]');
+  const job = await startedJob(s.job?.id);
+  assert.equal(job.kind, 'outpaint');
+  const done = await jobDone(job.id);
+  s = await snapshot(page);
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
+  assert.equal(s.gallery[0].kind, 'outpaint', 'the result joined the history');
+  assert.deepEqual([s.selected.width, s.selected.height], [s.width, s.height]);
+  await screenshot(page, 'web-outpainted');
+  const before = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), source.id), 'base64');
+  const after = Buffer.from(await page.evaluate((id) => window.__tessera.resultPixels(id), s.selected.id), 'base64');
+  let changedOld = 0;
+  const fresh = new Set();
+  for (let y = 0; y < s.height; y++) {
+    for (let x = 0; x < s.width; x++) {
+      const i = (y * s.width + x) * 4;
+      if (x < W) {
+        const j = (y * W + x) * 4;
+        if (after[i] !== before[j] || after[i + 1] !== before[j + 1] || after[i + 2] !== before[j + 2]) changedOld++;
+      } else fresh.add((after[i] << 16) | (after[i + 1] << 8) | after[i + 2]);
+    }
+  }
+  assert.equal(changedOld, 0, 'every pixel of the old image is unchanged');
+  assert.ok(fresh.size > 200, `the new area was painted by the model (${fresh.size} distinct colours)`);
 });
 
 test('no request left the static host', { skip }, async () => {

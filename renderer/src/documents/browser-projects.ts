@@ -6,6 +6,7 @@
  * so the recovery slot's database (recovery-slot.ts) never needs a schema upgrade.
  */
 import { z } from 'zod';
+import { idbStore } from './idb-store.ts';
 
 const DB = 'tessera-projects';
 const STORE = 'projects';
@@ -18,34 +19,13 @@ const StoredProjectSchema = z.strictObject({
 });
 export type StoredProject = z.infer<typeof StoredProjectSchema>;
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'name' });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('This browser refused to open its project storage (IndexedDB); save the project as a file instead.'));
-  });
-}
-
-function run<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  return openDb().then(
-    (db) =>
-      new Promise<T>((resolve, reject) => {
-        const tx = db.transaction(STORE, mode);
-        const request = fn(tx.objectStore(STORE));
-        tx.oncomplete = () => {
-          db.close();
-          resolve(request.result);
-        };
-        const fail = (): void => {
-          db.close();
-          reject(tx.error ?? new Error('The browser could not store the project (is its storage full?); save it as a file instead.'));
-        };
-        tx.onerror = fail;
-        tx.onabort = fail;
-      }),
-  );
-}
+const run = idbStore({
+  database: DB,
+  store: STORE,
+  keyPath: 'name',
+  openError: 'This browser refused to open its project storage (IndexedDB); save the project as a file instead.',
+  writeError: 'The browser could not store the project (is its storage full?); save it as a file instead.',
+});
 
 export function browserProjectsAvailable(): boolean {
   return typeof indexedDB !== 'undefined';

@@ -4,39 +4,17 @@
  * so no encoding work on the main thread), falling back to nothing if IndexedDB is unavailable.
  */
 import type { TesseraRecoverySlotApi } from '../../../shared/preload-api.ts';
+import { idbStore } from './idb-store.ts';
 
 export type RecoverySlot = TesseraRecoverySlotApi;
 
-const DB = 'tessera';
-const STORE = 'recovery';
 const KEY = 'slot';
-
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB open failed'));
-  });
-}
-
-function run<T>(mode: IDBTransactionMode, fn: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  return openDb().then(
-    (db) =>
-      new Promise<T>((resolve, reject) => {
-        const tx = db.transaction(STORE, mode);
-        const request = fn(tx.objectStore(STORE));
-        tx.oncomplete = () => {
-          db.close();
-          resolve(request.result);
-        };
-        tx.onerror = () => {
-          db.close();
-          reject(tx.error ?? new Error('IndexedDB transaction failed'));
-        };
-      }),
-  );
-}
+const run = idbStore({
+  database: 'tessera',
+  store: 'recovery',
+  openError: 'This browser refused to open its storage (IndexedDB), so autosave cannot keep a recovery copy here.',
+  writeError: 'The browser could not store the recovery copy (is its storage full?).',
+});
 
 export function indexedDbSlot(): RecoverySlot {
   return {
