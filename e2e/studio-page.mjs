@@ -93,6 +93,25 @@ export function changedPixels(before, after, width, height, { x0, x1, y0, y1 }, 
   return { outside, inside };
 }
 
+/**
+ * An outpainted image against its source placed at its top left: how many of the source's pixels
+ * changed, and how many distinct colours the new area (everything outside the source) holds.
+ */
+export function outpaintChanges(before, oldWidth, oldHeight, after, width, height) {
+  let changedOld = 0;
+  const fresh = new Set();
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      if (x < oldWidth && y < oldHeight) {
+        const j = (y * oldWidth + x) * 4;
+        if (after[i] !== before[j] || after[i + 1] !== before[j + 1] || after[i + 2] !== before[j + 2]) changedOld++;
+      } else fresh.add((after[i] << 16) | (after[i + 1] << 8) | after[i + 2]);
+    }
+  }
+  return { changedOld, freshColours: fresh.size };
+}
+
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }

@@ -121,6 +121,14 @@ describe('bundle manifest schema', () => {
     expect(rejection((m) => void (m.defaults = { temperature: 1, topK: 100, topP: 1, sampler: 'parallel', stride: 16, lead: 0 }))).toMatch(/defaults\.lead/);
   });
 
+  it('accepts both parallel orders and names the field when the order is unknown', () => {
+    for (const parallelOrder of ['bands', 'wavefront'] as const) {
+      expect(rejection((m) => void (m.defaults = { temperature: 1, topK: 100, topP: 1, sampler: 'parallel', stride: 8, lead: 2, parallelOrder }))).toBeNull();
+    }
+    const bad = { temperature: 1, topK: 100, topP: 1, sampler: 'parallel', stride: 8, parallelOrder: 'diagonal' } as unknown as NonNullable<Manifest['defaults']>;
+    expect(rejection((m) => void (m.defaults = bad))).toMatch(/defaults\.parallelOrder/);
+  });
+
   it('rejects a grid factor that is not a power of two', () => {
     expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 12))).toMatch(/gridFactor: must be a power of two/);
     expect(rejection((m) => void ((m as { gridFactor: number }).gridFactor = 0))).toMatch(/gridFactor:/);

@@ -163,7 +163,8 @@ def measure(bundle: Path, sizes: Sequence[int], count: int, seeds: Sequence[int]
             if sampler == "cached":
                 chunk_cols, chunk_rows = chunk_start_columns(tokens, stride), None
             elif sampler == "parallel":  # segment and band starts: where a token's window changes
-                chunk_cols = chunk_rows = [span.start for span in parallel_spans(tokens, window)]
+                chunk_cols = [span.start for span in parallel_spans(tokens, window)]
+                chunk_rows = [span.start for span in parallel_spans(tokens, int(manifest["window"]["rows"]))]
             else:
                 chunk_cols = chunk_rows = None
             scores = [seam_score(img, grid_factor, window, chunk_cols, chunk_rows) for per_layout in images for img in per_layout]
