@@ -26,7 +26,9 @@ def _cache_meta(dataset: LandscapeDataset, count: int, fingerprint: str, kind: s
 
 
 @torch.no_grad()
-def encode_images(dataset: LandscapeDataset, vqgan: torch.nn.Module, count: int, progress: bool = True, kind: str = "image") -> np.ndarray:
+def encode_images(
+    dataset: LandscapeDataset, vqgan: torch.nn.Module, count: int, progress: bool = True, kind: str = "image", device: torch.device = torch.device("cpu")
+) -> np.ndarray:
     """Tokens (count, h, w) int16 of the first `count` scenes, fp32, full resolution: of the images
     (kind "image") or of the label maps (kind "labels", for a segmentation VQGAN)."""
     factor = vqgan.config.grid_factor
@@ -40,12 +42,19 @@ def encode_images(dataset: LandscapeDataset, vqgan: torch.nn.Module, count: int,
             x = labels_to_onehot(labels, vqgan.config.in_channels)
         else:
             x = torch.from_numpy(images_to_tensor_range(np.asarray(dataset.images[i : i + 1, : h * factor, : w * factor])))
-        out[i] = vqgan.encode(x).indices.numpy()[0]
+        out[i] = vqgan.encode(x.to(device)).indices.cpu().numpy()[0]
     return out
 
 
 def cached_image_tokens(
-    cache: Path, dataset: LandscapeDataset, vqgan: torch.nn.Module, state_dict: dict[str, torch.Tensor], count: int, progress: bool = True, kind: str = "image"
+    cache: Path,
+    dataset: LandscapeDataset,
+    vqgan: torch.nn.Module,
+    state_dict: dict[str, torch.Tensor],
+    count: int,
+    progress: bool = True,
+    kind: str = "image",
+    device: torch.device = torch.device("cpu"),
 ) -> np.ndarray:
     """The first `count` scenes' tokens from `cache` (an .npz), encoding and saving them if the
     cache is missing, shorter, or made by another encoder, dataset or kind ("image" or "labels")."""
@@ -57,6 +66,6 @@ def cached_image_tokens(
             meta = json.loads(str(data["meta"]))
             if meta["dataset"] == want["dataset"] and meta["codebook"] == fingerprint and meta.get("kind", "image") == kind and meta["count"] >= count:
                 return data["tokens"][:count]
-    tokens = encode_images(dataset, vqgan, count, progress, kind)
+    tokens = encode_images(dataset, vqgan, count, progress, kind, device)
     save_npz_atomic(cache, tokens=tokens, meta=np.array(json.dumps(want)))
     return tokens

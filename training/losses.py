@@ -29,6 +29,9 @@ class VQGANLossConfig:
     codebook_weight: float = 1.0
     perceptual_weight: float = 1.0
     disc_loss: str = "hinge"  # or "vanilla"
+    # An L2 term beside taming's L1 (0 = taming's loss). PSNR is an L2 measure; L1 alone trains towards
+    # the median colour, which leaves the mean error of textured patches (grass, rock) higher.
+    l2_weight: float = 0.0
 
 
 def adopt_weight(weight: float, global_step: int, threshold: int) -> float:
@@ -78,6 +81,8 @@ class VQGANLoss(nn.Module):
         """The autoencoder's loss (optimizer_idx 0 in taming)."""
         cfg = self.config
         rec_loss = torch.abs(x.float() - xrec.float()).mean()
+        if cfg.l2_weight > 0:
+            rec_loss = rec_loss + cfg.l2_weight * torch.mean((x.float() - xrec.float()) ** 2)
         p_loss = self.perceptual_loss(x, xrec).mean() if cfg.perceptual_weight > 0 else torch.zeros((), device=x.device)
         nll_loss = rec_loss + cfg.perceptual_weight * p_loss
         disc_factor = adopt_weight(cfg.disc_factor, global_step, cfg.disc_start)

@@ -8,6 +8,8 @@
 #   STAGES="data tokens" ...                                     on any machine
 #   STAGES="gpt" DEVICE=cuda GPT_BUDGET= STEPS_GPT=3000 ...      on a GPU (an H200 runs a step in ~45 ms)
 #   STAGES="export eval" VERSION=3.0.0 ...                       back on the CPU machine
+#   STAGES="decoder" ...                                         the image decoder fine-tune (tokens unchanged)
+#   training/device_run_v3.sh                                    decoder + GPT in one lent-GPU run (see there)
 #
 # GPT_BUDGET (seconds) fits the step count to the time a CPU session has (training.time_budget); the
 # step count reached is kept in the checkpoint and goes into the model card.
@@ -26,6 +28,9 @@ PAINTED_SHARE=${PAINTED_SHARE:-0.5}
 WORKERS=${WORKERS:-$(nproc)}
 THREADS=${THREADS:-$(( $(nproc) < 4 ? $(nproc) : 4 ))}
 GPT_BUDGET=${GPT_BUDGET-5400}
+DECODER_BUDGET=${DECODER_BUDGET-3600}
+DECODER_CONFIG=${DECODER_CONFIG:-landscapes-v3-gpu}
+GPT_CONFIG=${GPT_CONFIG:-landscapes-v3-painted}
 budget() { [ -n "$1" ] && echo "--time-budget $1" || true; }
 steps() { [ -n "$1" ] && echo "--steps $1" || true; }
 export PYTHONUNBUFFERED=1 OPENBLAS_NUM_THREADS=1
@@ -54,9 +59,19 @@ if has tokens; then
   $PY -m training.class_balance --tokens "$RUN/tokens.npz" --data "$RUN/data-train" --if-missing
 fi
 
+if has decoder; then
+  # Encoder and codebook stay 2.x's: the tokens above, and every GPT trained on them, stay valid.
+  log "image decoder, $DECODER_CONFIG ($(budget "$DECODER_BUDGET") $(steps "${STEPS_DECODER:-}"))"
+  $PY -m training.finetune_decoder --config "$DECODER_CONFIG" --vqgan "$RUN/export/image-vqgan.ckpt" --data "$RUN/data-train" \
+      --out "$RUN/decoder" --device "$DEVICE" --threads "$THREADS" --no-progress $(budget "$DECODER_BUDGET") $(steps "${STEPS_DECODER:-}") \
+      ${RESUME:+--resume}
+  $PY -m training.slim_checkpoint "$RUN/decoder/last.ckpt" "$RUN/export/image-vqgan-v3.ckpt"
+  cp "$RUN/decoder/metrics.jsonl" "$RUN/export/decoder-v3-metrics.jsonl"
+fi
+
 if has gpt; then
-  log "GPT, painted mixture ($(budget "$GPT_BUDGET") $(steps "${STEPS_GPT:-}"))"
-  $PY -m training.train_gpt --config landscapes-v3-painted --tokens "$RUN/tokens.npz" --out "$RUN/gpt" \
+  log "GPT, $GPT_CONFIG ($(budget "$GPT_BUDGET") $(steps "${STEPS_GPT:-}"))"
+  $PY -m training.train_gpt --config "$GPT_CONFIG" --tokens "$RUN/tokens.npz" --out "$RUN/gpt" \
       --device "$DEVICE" --threads "$THREADS" --no-progress $(budget "$GPT_BUDGET") $(steps "${STEPS_GPT:-}") \
       --init-from "$RUN/export/gpt.ckpt" ${RESUME:+--resume}
   $PY -m training.slim_checkpoint "$RUN/gpt/last.ckpt" "$RUN/export/gpt-v3.ckpt"
@@ -66,7 +81,10 @@ fi
 if has export; then
   log "export -> $BUNDLE_OUT"
   rm -rf "$BUNDLE_OUT"
-  $PY -m training.export_bundle --image-vqgan "$RUN/export/image-vqgan.ckpt" --seg-vqgan "$RUN/export/seg-vqgan.ckpt" \
+  # The fine-tuned decoder when the decoder stage has run (here or on a GPU), else 2.x's.
+  IMAGE_VQGAN=${IMAGE_VQGAN:-$([ -f "$RUN/export/image-vqgan-v3.ckpt" ] && echo "$RUN/export/image-vqgan-v3.ckpt" || echo "$RUN/export/image-vqgan.ckpt")}
+  log "image VQGAN: $IMAGE_VQGAN"
+  $PY -m training.export_bundle --image-vqgan "$IMAGE_VQGAN" --seg-vqgan "$RUN/export/seg-vqgan.ckpt" \
       --gpt "${GPT:-$RUN/export/gpt-v3.ckpt}" --out "$BUNDLE_OUT" --id tessera-landscapes-v1 --version "$VERSION" \
       --name "Tessera Landscapes v1" --description "$DESCRIPTION" --fp16-vqgans --sampler parallel --lead 2 --parallel-order wavefront --stride 8 --top-k 100
 fi

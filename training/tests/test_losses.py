@@ -98,3 +98,15 @@ def test_segmentation_loss(kind: str) -> None:
     assert float(total) == pytest.approx(log["rec_loss"] + 0.5, rel=1e-4)
     with pytest.raises(ValueError):
         segmentation_loss(perfect, labels, torch.tensor(0.0), "mse")
+
+
+def test_l2_term_adds_the_mean_squared_error() -> None:
+    """l2_weight 0 is taming's L1; with a weight the reconstruction term is L1 + w·MSE."""
+    x = torch.zeros(1, 3, 8, 8)
+    xrec = torch.full((1, 3, 8, 8), 0.5)
+    plain = VQGANLoss(VQGANLossConfig(perceptual_weight=0.0, disc_num_layers=2, disc_ndf=8), 3)
+    with_l2 = VQGANLoss(VQGANLossConfig(perceptual_weight=0.0, l2_weight=2.0, disc_num_layers=2, disc_ndf=8), 3)
+    last = torch.zeros(1, requires_grad=True)
+    _, a = plain.generator_loss(x, xrec, torch.zeros(()), 0, last)
+    _, b = with_l2.generator_loss(x, xrec, torch.zeros(()), 0, last)
+    assert a["rec_loss"] == pytest.approx(0.5) and b["rec_loss"] == pytest.approx(0.5 + 2.0 * 0.25)

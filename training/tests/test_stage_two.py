@@ -148,3 +148,28 @@ def test_decoder_finetune_refuses_encoder_changes(stage_one: dict[str, Path], tm
     with pytest.raises(ValueError, match="encoder and codebook are frozen"):
         finetune_decoder.main(["--config", str(tmp_path / "bad.yaml"), "--vqgan", str(stage_one["root"] / "image/last.ckpt"),
                                "--data", str(stage_one["data"]), "--out", str(tmp_path / "d"), "--no-progress"])
+
+
+def test_decoder_finetune_loss_override_and_time_budget(stage_one: dict[str, Path], tmp_path: Path) -> None:
+    """The fine-tune's own `loss` keys replace the source's (model 3's decoder: no perceptual term, an
+    L2 term), and --time-budget lowers the step count once, recording it so --steps repeats it."""
+    config = yaml.safe_load((Path(__file__).parents[1] / "configs/tiny.yaml").read_text())
+    config["image_decoder"]["loss"] = {"perceptual_weight": 0.0, "l2_weight": 2.0}
+    config["image_decoder"]["train"]["steps"] = 100_000
+    (tmp_path / "l2.yaml").write_text(yaml.safe_dump(config))
+    out = tmp_path / "d"
+    budget = finetune_decoder.main(["--config", str(tmp_path / "l2.yaml"), "--vqgan", str(stage_one["root"] / "image/last.ckpt"),
+                                    "--data", str(stage_one["data"]), "--out", str(out), "--no-progress", "--device", "cpu", "--time-budget", "3"])
+    assert budget == 0
+    tuned = load_checkpoint(out / "last.ckpt", "image_vqgan")
+    assert tuned["config"]["loss"]["perceptual_weight"] == 0.0 and tuned["config"]["loss"]["l2_weight"] == 2.0
+    records = read_metrics(out / "metrics.jsonl")
+    planned = [r for r in records if r.get("event") == "time_budget"]
+    assert len(planned) == 1 and planned[0]["steps"] < 100_000
+    assert tuned["step"] == planned[0]["steps"] == tuned["config"]["train"]["steps"]
+    assert all(r["p_loss"] == 0.0 for r in records if "p_loss" in r)
+    config["image_decoder"]["loss"] = {"l3_weight": 1.0}
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(ValueError, match="image_decoder.loss: unknown keys l3_weight"):
+        finetune_decoder.main(["--config", str(tmp_path / "bad.yaml"), "--vqgan", str(stage_one["root"] / "image/last.ckpt"),
+                               "--data", str(stage_one["data"]), "--out", str(tmp_path / "e"), "--no-progress"])
