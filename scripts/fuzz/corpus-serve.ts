@@ -272,6 +272,7 @@ function templates(): Record<string, Record<string, Field>> {
     'job.generate': { type: 'job.generate', id: 'r', jobId: 'j', model: 'no-such-model', layout: l, settings },
     'job.batch': { type: 'job.batch', id: 'r', jobId: 'j', model: 'no-such-model', layouts: [{ name: 'a', layout: l }], seeds: [1, 2], settings },
     'job.inpaint': { type: 'job.inpaint', id: 'r', jobId: 'j', model: 'no-such-model', image: { width: 64, height: 32, rgba: new Uint8Array(64 * 32 * 4) }, mask: layout(64, 32, 1), layout: l, settings },
+    'job.outpaint': { type: 'job.outpaint', id: 'r', jobId: 'j', model: 'no-such-model', image: { width: 64, height: 32, rgba: new Uint8Array(64 * 32 * 4) }, layout: layout(96, 32), offset: { x: 0, y: 0 }, settings },
     'job.cancel': { type: 'job.cancel', id: 'r', jobId: 'j' },
   };
 }
@@ -337,6 +338,8 @@ function messageCases(rng: Rng): ServeCase[] {
     ['65,537 inpaint tokens', { ...templates()['job.inpaint'], tokens: Array.from({ length: 65537 }, (_, i) => i) }, BAD],
     ['a seed of 2^32', { ...templates()['job.generate'], settings: { ...settings, seed: 2 ** 32 } }, BAD],
     ['temperature Infinity (as 1e999)', { ...templates()['job.generate'], settings: { ...settings, temperature: 'INF' } }, BAD],
+    ['an outpaint offset of 8,193 px', { ...templates()['job.outpaint'], offset: { x: 8193, y: 0 } }, BAD],
+    ['an outpaint with 9 candidates', { ...templates()['job.outpaint'], options: { blend: 4, candidates: 9 } }, BAD],
     ['a batch layout name of 201 characters', { ...templates()['job.batch'], layouts: [{ name: 'n'.repeat(201), layout: layout(64, 32) }] }, BAD],
   ];
   for (const [what, value, codes] of oversize) {
@@ -359,6 +362,12 @@ function messageCases(rng: Rng): ServeCase[] {
     ['an inpaint mask of another size', { ...templates()['job.inpaint'], model: SERVE_MODEL, mask: layout(32, 32, 1) }, ['BAD_INPUT']],
     ['an empty inpaint mask', { ...templates()['job.inpaint'], model: SERVE_MODEL, mask: layout(64, 32, 0) }, ['NOTHING_TO_DO', 'BAD_INPUT']],
     ['inpaint tokens past the grid', { ...templates()['job.inpaint'], model: SERVE_MODEL, tokens: [999999] }, ['BAD_INPUT']],
+    ['an outpaint offset off the token grid', { ...templates()['job.outpaint'], model: SERVE_MODEL, offset: { x: 3, y: 0 } }, ['BAD_INPUT']],
+    ['an outpaint image that does not fit the layout', { ...templates()['job.outpaint'], model: SERVE_MODEL, offset: { x: 64, y: 0 } }, ['BAD_INPUT']],
+    ['an outpaint layout with no new area', { ...templates()['job.outpaint'], model: SERVE_MODEL, layout: layout(64, 32) }, ['BAD_INPUT']],
+    ['an outpaint image not whole tokens wide', { ...templates()['job.outpaint'], model: SERVE_MODEL, image: { width: 60, height: 32, rgba: new Uint8Array(60 * 32 * 4) } }, ['BAD_INPUT']],
+    ['outpaint image tokens of the wrong count', { ...templates()['job.outpaint'], model: SERVE_MODEL, imageTokens: new Uint16Array(5) }, ['BAD_INPUT']],
+    ['outpaint image tokens past the codebook', { ...templates()['job.outpaint'], model: SERVE_MODEL, imageTokens: new Uint16Array(32).fill(65535) }, ['BAD_INPUT']],
     ['cancel of a job that does not exist', { ...templates()['job.cancel'], jobId: 'nobody' }, []],
   ];
   for (const [what, value, codes] of engine) {
@@ -369,7 +378,7 @@ function messageCases(rng: Rng): ServeCase[] {
   // fast-check: near-requests built from each template with random field values.
   const nearRequest = fc.record({
     type: fc.constantFrom(...Object.keys(templates()), 'job.unknown', 'models.List', ''),
-    field: fc.constantFrom('model', 'jobId', 'layout', 'settings', 'backend', 'seeds', 'layouts', 'image', 'mask', 'tokens', 'outDir', 'options'),
+    field: fc.constantFrom('model', 'jobId', 'layout', 'settings', 'backend', 'seeds', 'layouts', 'image', 'mask', 'tokens', 'outDir', 'options', 'offset', 'imageTokens'),
     value: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 300 }), fc.integer(), fc.double(), fc.constant(null)),
   });
   for (const sample of fc.sample(nearRequest, { seed: rng.fork(), numRuns: 40 })) {
