@@ -116,6 +116,17 @@ describe('models', () => {
     await stillWorks();
   });
 
+  it('refuses a damaged image encoder when the model loads, though generating never runs it', async () => {
+    // Found by the fuzz corpus (bundle/truncated-onnx): with the encoder opened on first use, a
+    // 1-byte image_encoder.onnx whose manifest agreed loaded and generated, and failed only at the
+    // user's first inpaint or outpaint.
+    const bundle = copyFixture((dir, manifest) => replaceFile(dir, manifest, 'imageEncoder', readBundleFile(dir, manifest, 'imageEncoder').slice(0, 1), true));
+    const error = await failure(engine.loadModel(bundle.dir, 'cpu'));
+    expect(error.code).toBe('MODEL_INVALID');
+    expect(error.message).toContain('could not load the image encoder graph');
+    await stillWorks();
+  });
+
   it('reports a changed file by its hash', async () => {
     const bundle = copyFixture((dir, manifest) => {
       const bytes = readBundleFile(dir, manifest, 'imageDecoder');
