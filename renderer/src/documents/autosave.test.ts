@@ -66,6 +66,44 @@ describe('autosave and crash recovery', () => {
     expect(second.getState().dialog).toBeNull();
   });
 
+  it('an edit made while a write is in flight is written after it, and a clear waits for it', async () => {
+    const store = createStudioStore();
+    const slot = memorySlot();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowWrite = slot.write;
+    slot.write = async (v: unknown) => {
+      await gate;
+      await slowWrite(v);
+    };
+    const autosave = startAutosave(store, slot);
+    running.push(autosave);
+    await offerRecovery(store, slot, autosave);
+    store.getState().setProjectName('first');
+    const first = autosave.flush();
+    store.getState().setProjectName('second'); // the page is closing: flush again at once
+    const second = autosave.flush();
+    release();
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
+    expect(slot.writes).toBe(2);
+    expect(JSON.stringify(slot.value)).toContain('second');
+
+    store.getState().setProjectName('third');
+    let unblock: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (unblock = resolve));
+    slot.write = async (v: unknown) => {
+      await held;
+      await slowWrite(v);
+    };
+    const pending = autosave.flush();
+    const cleared = autosave.clear(); // an explicit save while the write runs
+    unblock();
+    await pending;
+    await cleared;
+    expect(slot.value).toBeNull();
+  });
+
   it('discarding the offer clears the slot', async () => {
     const slot = memorySlot();
     const store = createStudioStore();

@@ -33,13 +33,14 @@ function fingerprint(store: StudioStore): string {
 export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Autosave {
   let enabled = false;
   let last = fingerprint(store);
-  let writing = false;
+  // The write in flight, if any. A flush that arrives meanwhile (the next tick, or the page closing
+  // right after an edit) waits for it and then writes what changed since: it used to return at
+  // once, and an edit made during a slow write was lost when the page closed.
+  let writing: Promise<boolean> | null = null;
 
-  const flush = async (): Promise<boolean> => {
-    if (!slot || !enabled || writing) return false;
+  const write = async (): Promise<boolean> => {
     const current = fingerprint(store);
-    if (current === last) return false;
-    writing = true;
+    if (!slot || current === last) return false;
     try {
       await slot.write({ savedAt: Date.now(), project: snapshotProject(store) });
       last = current;
@@ -47,9 +48,16 @@ export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Au
     } catch (error) {
       console.warn('[tessera] autosave failed', error);
       return false;
-    } finally {
-      writing = false;
     }
+  };
+
+  const flush = async (): Promise<boolean> => {
+    if (!slot || !enabled) return false;
+    while (writing) await writing;
+    writing = write().finally(() => {
+      writing = null;
+    });
+    return writing;
   };
 
   const tick = (): void => {
@@ -63,6 +71,9 @@ export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Au
   return {
     flush,
     async clear() {
+      // A write still in flight would land after the clear and bring back a slot the user just
+      // saved or declined: let it finish first.
+      while (writing) await writing;
       last = fingerprint(store);
       await slot?.clear();
     },
