@@ -1,4 +1,4 @@
-/* global window */
+/* global window, indexedDB */
 // The static build (`npm run build:web` → dist-web/) end to end: a plain static file server
 // (static-server.mjs, no Tessera code) serves it, and the studio runs with its engine in a Worker
 // of the page on onnxruntime-web. Every request the browser makes is recorded and must go to that
@@ -178,15 +178,20 @@ test('a crashed engine Worker is restarted with a notice, and the document is ke
   assert.notEqual(await replacement, worker, 'a new engine Worker took over');
 });
 
-test('a batch runs on the new engine and downloads as a zip', { skip }, async () => {
+/** Runs a batch from the Batch tab into `folder` with `seeds`; its end state and the studio after it. */
+async function runBatch(folder, seeds, timeoutMs) {
+  await page.fill('[aria-label="Output folder"]', folder);
+  await page.fill('[data-testid="batch-seeds"]', seeds);
   const before = await snapshot(page);
-  await page.click('[data-testid="tab-batch"]');
-  await page.fill('[aria-label="Output folder"]', 'web-batch');
-  await page.fill('[data-testid="batch-seeds"]', '3-4');
   await page.click('[data-testid="run-batch"]');
   const job = await startedJob(before.job?.id);
-  const done = await jobDone(job.id, 240_000);
-  const s = await snapshot(page);
+  const done = await jobDone(job.id, timeoutMs);
+  return { done, s: await snapshot(page) };
+}
+
+test('a batch runs on the new engine and downloads as a zip', { skip }, async () => {
+  await page.click('[data-testid="tab-batch"]');
+  const { done, s } = await runBatch('web-batch', '3-4', 240_000);
   assert.equal(done.state, 'done', JSON.stringify(s.toasts));
   assert.equal(s.batch.items.filter((i) => i.state === 'done').length, 2);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-batch-zip"]')]);
@@ -200,6 +205,116 @@ test('a batch runs on the new engine and downloads as a zip', { skip }, async ()
   for (const n of pngs) assert.equal(Buffer.from(entries[n].subarray(1, 4)).toString(), 'PNG');
   assert.ok(names.includes('web-batch/batch.json'), names.join(', '));
   assert.ok(names.includes('web-batch/contact.png'), names.join(', '));
+  firstBatchZip = entries;
+});
+
+/** The zip the batch test downloaded (before any reload). */
+let firstBatchZip = null;
+
+async function downloadZip(click) {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const file = path.join(work, `${download.suggestedFilename()}-${Date.now()}`);
+  await download.saveAs(file);
+  return { name: download.suggestedFilename(), entries: unzipSync(readFileSync(file)) };
+}
+
+async function storedFolders() {
+  const details = page.locator('[data-testid="stored-batch-folders"]');
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  await page.waitForTimeout(300);
+  return page.locator('[data-testid="stored-batch-folder"]').evaluateAll((rows) => rows.map((r) => ({ name: r.dataset.folder, files: Number(r.dataset.files) })));
+}
+
+test('the batch folder survives a reload: its zip still downloads, and the same folder again skips the finished images', { skip }, async () => {
+  assert.ok(firstBatchZip, 'the batch test ran first');
+  const before = await snapshot(page);
+  // The recovery copy must hold this layout: write it now rather than race the 3-second autosave
+  // (a run where the last tick came before the final edit restored an older layout).
+  await page.evaluate(() => window.__tessera.flushAutosave());
+  await page.reload();
+  await waitFor(page, () => window.__tessera?.snapshot().modelStatus === 'ready', null, 120_000);
+  // Skipping needs the same layout: take the recovery copy the reload offers (when it has not come back already).
+  await waitFor(page, (labels) => window.__tessera.snapshot().dialog === 'recovery' || window.__tessera.snapshot().labels === labels, before.labels, 15_000);
+  if ((await snapshot(page)).dialog === 'recovery') await page.click('[data-testid="recovery-restore"]');
+  await waitFor(page, (labels) => window.__tessera.snapshot().labels === labels, before.labels, 10_000);
+  assert.deepEqual((await snapshot(page)).batch.items, [], 'the reload started a fresh page: the batch rows are gone');
+
+  await page.click('[data-testid="tab-batch"]');
+  await page.locator('[data-testid="stored-batch-folders"] summary').click();
+  const row = page.locator('[data-testid="stored-batch-folder"][data-folder="web-batch"]');
+  await row.waitFor({ timeout: 15_000 });
+  assert.equal(await row.getAttribute('data-files'), '4', 'two images, batch.json and contact.png, kept in this browser');
+  const zip = await downloadZip(() => row.locator('[data-testid="stored-batch-zip"]').click());
+  assert.equal(zip.name, 'web-batch.zip');
+  assert.deepEqual(Object.keys(zip.entries).sort(), Object.keys(firstBatchZip).sort());
+  for (const [name, bytes] of Object.entries(firstBatchZip)) {
+    if (name.endsWith('.png')) assert.ok(Buffer.from(zip.entries[name]).equals(Buffer.from(bytes)), `${name}: the same bytes as before the reload`);
+  }
+
+  // The same folder and seeds again: the engine finds both images finished and makes none.
+  const { done, s } = await runBatch('web-batch', '3-4', 60_000);
+  assert.equal(done.state, 'done', JSON.stringify(s.toasts));
+  assert.deepEqual(s.batch.items.map((i) => i.state), ['skipped', 'skipped'], JSON.stringify(s.batch.items));
+  assert.ok(s.toasts.some((t) => /2 were already finished before this run|Batch finished: 2 of 2/.test(`${t.title} ${t.detail}`)), JSON.stringify(s.toasts));
+  // And the Batch tab's own button zips the same folder.
+  const again = await downloadZip(() => page.click('[data-testid="download-batch-zip"]'));
+  assert.deepEqual(Object.keys(again.entries).sort(), Object.keys(firstBatchZip).sort());
+});
+
+test('a full browser storage stops a batch with advice instead of hanging; deleting a stored folder makes room', { skip }, async () => {
+  // Chromium's own quota, lowered for this origin below what it already uses (the model cache):
+  // every IndexedDB write transaction then aborts with QuotaExceededError, as on a full disk.
+  const cdp = await studio.context.newCDPSession(page);
+  const { usage } = await page.evaluate(() => navigator.storage.estimate());
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: Math.floor(usage / 2) });
+  try {
+    // Chromium caches the room a database has left for about 30 s: wait until the engine Worker's
+    // own write to the batch database fails (re-putting the folder record it already has).
+    const worker = page.workers().find((w) => w.url().endsWith('/engine/engine-worker.js'));
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const outcome = await worker.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open('tessera-batch-folders', 1);
+            open.onerror = () => resolve(`open failed: ${open.error?.name}`);
+            open.onsuccess = () => {
+              const tx = open.result.transaction(['dirs'], 'readwrite');
+              tx.objectStore('dirs').put({ path: 'web-batch' });
+              tx.oncomplete = () => (open.result.close(), resolve('stored'));
+              tx.onabort = () => (open.result.close(), resolve(tx.error?.name ?? 'aborted'));
+            };
+          }),
+      );
+      if (outcome === 'QuotaExceededError') break;
+      assert.ok(Date.now() < deadline, `the lowered quota never took effect (last write: ${outcome})`);
+      await page.waitForTimeout(2000);
+    }
+    const { done, s } = await runBatch('web-full', '9', 180_000);
+    assert.equal(done.state, 'failed', JSON.stringify(s.toasts));
+    const toast = s.toasts.find((t) => /QuotaExceededError/.test(t.detail));
+    assert.ok(toast, JSON.stringify(s.toasts));
+    assert.match(toast.detail, /no room left.*Download the zip of each batch folder.*delete old folders.*same output folder/);
+    console.log(`  storage full: "${toast.title}: ${toast.detail.slice(0, 120)}…"`);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin });
+  }
+  // Delete what the failed batch left (press twice), and the list says so.
+  let folders = await storedFolders();
+  assert.ok(folders.some((f) => f.name === 'web-batch'), JSON.stringify(folders));
+  if (folders.some((f) => f.name === 'web-full')) {
+    const del = page.locator('[data-testid="stored-batch-folder"][data-folder="web-full"] [data-testid="stored-batch-delete"]');
+    await del.click();
+    await del.click();
+    await waitFor(page, () => window.__tessera.snapshot().toasts.some((t) => t.title.startsWith('Deleted the batch folder “web-full”')), null, 10_000);
+    folders = await storedFolders();
+    assert.ok(!folders.some((f) => f.name === 'web-full'), JSON.stringify(folders));
+  }
+  const del = page.locator('[data-testid="stored-batch-folder"][data-folder="web-batch"] [data-testid="stored-batch-delete"]');
+  await del.click();
+  await del.click();
+  await page.locator('[data-testid="stored-batch-folder"][data-folder="web-batch"]').waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(await storedFolders(), []);
 });
 
 test('Save keeps the project in the browser; after a reload Open brings it back', { skip }, async () => {

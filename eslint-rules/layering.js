@@ -39,7 +39,7 @@ export const LAYERS = [
   },
   {
     // The static build's in-page engine (a Worker): the engine core on onnxruntime-web, models over
-    // fetch + Cache Storage, batch output in memory. The browser's globals only: never Node, never
+    // fetch + Cache Storage, batch output in IndexedDB (memory as the fallback). The browser's globals only: never Node, never
     // engine/node/. The renderer starts it by URL and never imports it.
     name: 'web-page',
     files: 'web/',

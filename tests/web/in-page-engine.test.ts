@@ -103,13 +103,13 @@ describe('the core host with the in-memory batch FS', () => {
       host.handle({ ...request, jobId: 'b2', id: 'r2' });
       const second = await reply('r2');
       expect(second.ok && (second.value as { items: Array<{ state: string }> }).items.map((i) => i.state)).toEqual(['skipped', 'skipped']);
-      const zip = zipFolder(fs, 'my-batch');
+      const zip = await zipFolder(fs, 'my-batch');
       expect(zip.name).toBe('my-batch.zip');
       const names = Object.keys(unzipSync(zip.bytes)).sort();
       expect(names.filter((n) => n.endsWith('.png') && !n.endsWith('contact.png'))).toHaveLength(2);
       expect(names).toContain('my-batch/batch.json');
       expect(names.some((n) => n.includes('.tmp'))).toBe(false);
-      expect(() => zipFolder(fs, 'elsewhere')).toThrow(/holds no files in this page/);
+      await expect(zipFolder(fs, 'elsewhere')).rejects.toThrow(/holds no files in this browser/);
     } finally {
       await host.dispose();
       await engine.dispose();

@@ -1,37 +1,22 @@
 /**
- * The batch file system of the page's engine (engine/batch/batch-fs.ts): folders and files in the
- * Worker's memory, so a batch with an output folder works as on disk — files written atomically
- * (rename), Resume finds the finished images, batch.json and contact.png are written — and the
- * page downloads the folder as a zip (zip-folder.ts). It lives as long as the Worker: a reload or
- * an engine restart starts empty (the gallery keeps the images).
+ * The FALLBACK batch file system of the page's engine (engine/batch/batch-fs.ts, with the extras of
+ * page-batch-fs.ts): folders and files in the Worker's memory. The default is idb-batch-fs.ts
+ * (IndexedDB), which survives a reload and an engine restart; choose-batch-fs.ts falls back to
+ * this one only when the browser gives the page no storage (a private window that refuses
+ * IndexedDB, an embedded browser without it), and then tells the page so, which warns that batch
+ * output will not survive a reload. Same semantics as on disk: writeFile needs the parent folder,
+ * rename replaces atomically, Resume finds the finished images, and the page downloads a folder
+ * as a zip (zip-folder.ts). It lives as long as the Worker: a reload or an engine restart starts
+ * empty (the gallery keeps the images). Also what the Node tests of the engine host use.
  */
-import type { BatchFs } from '../../engine/batch/batch-fs.ts';
+import { enoent, folderToRemove, isWithin, normalise, parentOf, summariseFolders, type PageBatchFs } from './page-batch-fs.ts';
 
-function normalise(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split(/[\\/]+/)) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return parts.join('/');
-}
+/** Kept for callers of the first version; every page batch FS has this shape now. */
+export type MemoryBatchFs = PageBatchFs;
 
-function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}
-
-export interface MemoryBatchFs extends BatchFs {
-  /** Files directly in `dir` with their bytes (dot files, i.e. temporaries, left out). */
-  filesIn(dir: string): Array<{ name: string; bytes: Uint8Array }>;
-  totalBytes(): number;
-}
-
-export function createMemoryBatchFs(): MemoryBatchFs {
+export function createMemoryBatchFs(): PageBatchFs {
   const files = new Map<string, Uint8Array>();
   const dirs = new Set<string>(['']);
-  const enoent = (path: string): Error => Object.assign(new Error(`${path}: no such file`), { code: 'ENOENT' });
   const requireDir = (path: string): void => {
     if (!dirs.has(parentOf(path))) throw enoent(parentOf(path));
   };
@@ -69,7 +54,7 @@ export function createMemoryBatchFs(): MemoryBatchFs {
         d = parentOf(d);
       }
     },
-    filesIn(dir) {
+    async filesIn(dir) {
       const d = normalise(dir);
       return [...files.entries()]
         .filter(([p]) => parentOf(p) === d)
@@ -77,6 +62,12 @@ export function createMemoryBatchFs(): MemoryBatchFs {
         .filter((f) => !f.name.startsWith('.'))
         .sort((a, b) => a.name.localeCompare(b.name));
     },
-    totalBytes: () => [...files.values()].reduce((sum, b) => sum + b.length, 0),
+    totalBytes: async () => [...files.values()].reduce((sum, b) => sum + b.length, 0),
+    folders: async () => summariseFolders([...files.entries()].map(([path, bytes]) => ({ path, size: bytes.length }))),
+    async removeFolder(dir) {
+      const d = folderToRemove(dir);
+      for (const p of [...files.keys()]) if (isWithin(p, d)) files.delete(p);
+      for (const p of [...dirs]) if (isWithin(p, d)) dirs.delete(p);
+    },
   };
 }

@@ -2,7 +2,10 @@
  * The static build's engine: a module Worker the studio page starts by URL
  * (renderer/src/bridge/worker-transport.ts). It runs the isomorphic engine core on onnxruntime-web
  * with the same dispatcher as the Node hosts (engine/host/engine-host.ts), models from the build's
- * own models/ folder (verified, cached), and batch output in memory. Messages in both directions
+ * own models/ folder (verified, cached), and batch output folders in the browser's IndexedDB
+ * (web/batch/choose-batch-fs.ts: they survive a reload and a restart of this Worker; the Worker's
+ * memory when the browser gives no storage, which the page is told in a `storage` envelope and
+ * shows as a warning). Messages in both directions
  * are the envelopes of shared/page-worker.ts, parsed on arrival; requests inside them are parsed
  * again by the dispatcher. Sampling runs here, so the page's main thread only draws.
  */
@@ -12,7 +15,7 @@ import type { EngineMessage } from '../../shared/protocol.ts';
 import { createEngine } from '../../engine/engine.ts';
 import { createCoreEngineHost, type EngineHost } from '../../engine/host/engine-host.ts';
 import type { Logger } from '../../engine/logger.ts';
-import { createMemoryBatchFs } from '../batch/memory-batch-fs.ts';
+import { choosePageBatchFs } from '../batch/choose-batch-fs.ts';
 import { zipFolder } from '../batch/zip-folder.ts';
 import { createModelStore } from '../models/model-store.ts';
 import { WebBundleCatalog } from '../models/web-bundle-catalog.ts';
@@ -24,6 +27,8 @@ const logger: Logger = {
   warn: (m) => console.warn(`[tessera engine] ${m}`),
   error: (m) => console.error(`[tessera engine] ${m}`),
 };
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error)).slice(0, 4000);
 
 function post(message: WorkerToPage, transfer: Transferable[] = []): void {
   self.postMessage(message, { transfer });
@@ -37,7 +42,13 @@ function sendEngineMessage(message: EngineMessage): void {
   post({ kind: 'message', message });
 }
 
-const batchFs = createMemoryBatchFs();
+// Chosen (IndexedDB, else memory) as the Worker starts; calls made before wait for the choice.
+const { fs: batchFs, storage } = choosePageBatchFs();
+void storage.then((s) => {
+  if (s.persistent) logger.info(s.detail);
+  else logger.warn(s.detail);
+  post({ kind: 'storage', persistent: s.persistent, detail: s.detail });
+});
 let host: EngineHost | null = null;
 const early: unknown[] = [];
 
@@ -68,13 +79,21 @@ self.onmessage = (event: MessageEvent<unknown>) => {
       else early.push(message.message);
       return;
     case 'archive':
-      try {
-        const zip = zipFolder(batchFs, message.folder);
-        post({ kind: 'archive', id: message.id, result: { ok: true, ...zip } }, [zip.bytes.buffer]);
-      } catch (error) {
-        post({ kind: 'archive', id: message.id, result: { ok: false, message: error instanceof Error ? error.message : String(error) } });
-      }
+      zipFolder(batchFs, message.folder).then(
+        (zip) => post({ kind: 'archive', id: message.id, result: { ok: true, ...zip } }, [zip.bytes.buffer]),
+        (error: unknown) => post({ kind: 'archive', id: message.id, result: { ok: false, message: errorText(error) } }),
+      );
       return;
+    case 'folders': {
+      const { id, remove } = message;
+      (remove === null ? Promise.resolve() : batchFs.removeFolder(remove))
+        .then(() => batchFs.folders())
+        .then(
+          (folders) => post({ kind: 'folders', id, result: { ok: true, folders } }),
+          (error: unknown) => post({ kind: 'folders', id, result: { ok: false, message: errorText(error) } }),
+        );
+      return;
+    }
   }
 };
 

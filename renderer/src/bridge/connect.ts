@@ -42,8 +42,13 @@ export function connectEngine(): EngineClient {
   return createEngineClient(createWebSocketTransport(webSocketUrl(window.location)));
 }
 
-/** The static build's batch folders live in the engine Worker's memory: this zips one for download (null elsewhere). */
+/** The static build's batch folders live in the engine Worker's browser storage: this zips one for download (null elsewhere). */
 export function inPageBatchArchive(): ((folder: string) => Promise<{ name: string; bytes: Uint8Array }>) | null {
   const transport = inPage;
   return transport ? (folder) => transport.archive(folder) : null;
+}
+
+/** The static build's stored batch folders (list, delete, where they are kept); null elsewhere. */
+export function inPageBatchFolders(): Pick<WorkerTransport, 'batchFolders' | 'batchStorage' | 'onBatchStorage'> | null {
+  return inPage;
 }

@@ -101,4 +101,31 @@ describe('in-page Worker transport', () => {
     await expect(lost).rejects.toMatchObject({ code: 'ENGINE_CRASHED' });
     transport.close();
   });
+
+  it('lists and deletes stored batch folders through the Worker, and passes on where it keeps them', async () => {
+    const workers: FakeWorker[] = [];
+    const transport = createWorkerTransport({ spawn: () => (workers.push(new FakeWorker(false)), workers.at(-1)!), baseUrl: 'http://127.0.0.1:1/', forceBackend: null, policy: { backoffMs: [0], maxCrashes: 5, windowMs: 1 } });
+    createEngineClient(transport);
+    await tick();
+    const heard: unknown[] = [];
+    transport.onBatchStorage((s) => heard.push(s));
+    expect(transport.batchStorage()).toBeNull();
+    workers[0]?.emit({ kind: 'storage', persistent: false, detail: 'Batch output will not survive a reload: …' });
+    expect(transport.batchStorage()).toEqual({ persistent: false, detail: 'Batch output will not survive a reload: …' });
+    expect(heard).toHaveLength(1);
+    const listed = transport.batchFolders('old');
+    const asked = workers[0]?.received.find((m) => m.kind === 'folders');
+    expect(asked).toMatchObject({ kind: 'folders', remove: 'old' });
+    const id = asked?.kind === 'folders' ? asked.id : '';
+    workers[0]?.emit({ kind: 'folders', id, result: { ok: true, folders: [{ name: 'lakes', files: 3, bytes: 1200 }] } });
+    await expect(listed).resolves.toEqual([{ name: 'lakes', files: 3, bytes: 1200 }]);
+    const refused = transport.batchFolders(null);
+    const second = workers[0]?.received.filter((m) => m.kind === 'folders').at(-1);
+    workers[0]?.emit({ kind: 'folders', id: second?.kind === 'folders' ? second.id : '', result: { ok: false, message: "the browser's storage (IndexedDB) failed" } });
+    await expect(refused).rejects.toMatchObject({ code: 'IO_ERROR' });
+    const lost = transport.batchFolders(null);
+    workers[0]?.crash('gone');
+    await expect(lost).rejects.toMatchObject({ code: 'ENGINE_CRASHED' });
+    transport.close();
+  });
 });

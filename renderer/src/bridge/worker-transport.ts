@@ -5,12 +5,14 @@
  * supervised like the Node engine processes (shared/engine-supervisor.ts): if it dies (an
  * uncaught error, a WASM abort it reports as fatal), requests in flight fail, the studio gets an
  * engine-lost notice and then `engine.restarted`, and a fresh Worker takes over; the document is
- * the page's and is never touched.
+ * the page's and is never touched. Batch output folders live in the Worker's browser storage
+ * (IndexedDB; they outlive the Worker) or, when the browser gives none, in its memory: the Worker
+ * says which once it has chosen (`batchStorage`), and lists, zips and deletes them on request.
  */
 import { TesseraError } from '../../../shared/errors.ts';
 import { describeIssues } from '../../../shared/manifest.ts';
 import { DEFAULT_SUPERVISOR_POLICY, EngineSupervisor, type EngineHandle, type SupervisorPolicy } from '../../../shared/engine-supervisor.ts';
-import { WorkerToPageSchema, type PageBackendOverride, type PageToWorker } from '../../../shared/page-worker.ts';
+import { WorkerToPageSchema, type PageBackendOverride, type PageToWorker, type StoredBatchFolder } from '../../../shared/page-worker.ts';
 import type { Transport } from './transport.ts';
 import { Listeners } from './transport.ts';
 
@@ -31,9 +33,20 @@ export interface WorkerTransportOptions {
   policy?: SupervisorPolicy;
 }
 
+/** Where the Worker keeps batch folders: persistent (IndexedDB) or its memory only (lost on reload). */
+export interface BatchStorage {
+  persistent: boolean;
+  detail: string;
+}
+
 export interface WorkerTransport extends Transport {
-  /** A zip of a batch output folder, which lives in the Worker's memory. */
+  /** A zip of a batch output folder the Worker keeps. */
   archive(folder: string): Promise<{ name: string; bytes: Uint8Array }>;
+  /** The batch folders the Worker keeps, after deleting `remove` (and everything in it) when given. */
+  batchFolders(remove: string | null): Promise<StoredBatchFolder[]>;
+  /** The latest word from a Worker on where it keeps batch folders (null until one has said). */
+  batchStorage(): BatchStorage | null;
+  onBatchStorage(listener: (storage: BatchStorage) => void): () => void;
 }
 
 let archiveCounter = 0;
@@ -42,13 +55,18 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
   const messages = new Listeners<unknown>();
   const status = new Listeners<{ state: 'open' } | { state: 'closed'; reason: string }>();
   const archives = new Map<string, { resolve(v: { name: string; bytes: Uint8Array }): void; reject(e: Error): void }>();
+  const folderCalls = new Map<string, { resolve(v: StoredBatchFolder[]): void; reject(e: Error): void }>();
+  const storage = new Listeners<BatchStorage>();
+  let lastStorage: BatchStorage | null = null;
   let worker: WorkerLike | null = null;
   let queued: PageToWorker[] = [];
 
   const failArchives = (reason: string): void => {
-    for (const [id, p] of archives) {
-      archives.delete(id);
-      p.reject(new TesseraError('ENGINE_CRASHED', `The in-page engine stopped (${reason}); the batch files it held are gone.`));
+    for (const pending of [archives, folderCalls]) {
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(new TesseraError('ENGINE_CRASHED', `The in-page engine stopped (${reason}); try again once it has restarted.`));
+      }
     }
   };
 
@@ -79,7 +97,16 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
       if (m.kind === 'message') messages.emit(m.message);
       else if (m.kind === 'ready') return;
       else if (m.kind === 'fatal') exit(m.reason);
-      else {
+      else if (m.kind === 'storage') {
+        lastStorage = { persistent: m.persistent, detail: m.detail };
+        storage.emit(lastStorage);
+      } else if (m.kind === 'folders') {
+        const p = folderCalls.get(m.id);
+        folderCalls.delete(m.id);
+        if (!p) return;
+        if (m.result.ok) p.resolve(m.result.folders);
+        else p.reject(new TesseraError('IO_ERROR', m.result.message));
+      } else {
         const p = archives.get(m.id);
         archives.delete(m.id);
         if (!p) return;
@@ -134,6 +161,15 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
         post({ kind: 'archive', id, folder });
       });
     },
+    batchFolders(remove) {
+      const id = `f${++archiveCounter}`;
+      return new Promise((resolve, reject) => {
+        folderCalls.set(id, { resolve, reject });
+        post({ kind: 'folders', id, remove });
+      });
+    },
+    batchStorage: () => lastStorage,
+    onBatchStorage: (l) => storage.add(l),
     close() {
       supervisor.stop();
       worker = null;

@@ -12,6 +12,7 @@ import { Field } from './fields.tsx';
 import { Icon } from './icons.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { QueueTarget } from './QueueTarget.tsx';
+import { StoredBatchFolders, useBatchStorage } from './StoredBatchFolders.tsx';
 
 export function BatchPanel(): JSX.Element {
   const useCurrent = useStudio((s) => s.batchUseCurrent);
@@ -25,6 +26,13 @@ export function BatchPanel(): JSX.Element {
   const hasPlan = useStudio((s) => s.batchPlan !== null);
   const isBatch = useStudio((s) => s.job?.kind === 'batch');
   const ready = useStudio((s) => s.modelStatus === 'ready');
+  const storage = useBatchStorage();
+  const inPage = canDownloadBatchZip();
+  const folderHint = !inPage
+    ? "On the engine's machine, under its output root"
+    : storage?.persistent === false
+      ? 'Kept in this page until you reload it (this browser gives the studio no storage); download it as a zip when the batch is done'
+      : 'Kept in this browser (it survives a reload; the same folder again continues it); download it as a zip when the batch is done';
   const parsed = parseSeeds(seeds, () => 0);
   const layoutCount = (useCurrent ? 1 : 0) + saved.filter((l) => picked.includes(l.id)).length;
   // Each seed once per layout, as the engine makes them (batchRows).
@@ -67,7 +75,7 @@ export function BatchPanel(): JSX.Element {
         <input type="text" aria-label="Batch seeds" data-testid="batch-seeds" value={seeds} onChange={(e) => studio.getState().setBatchSeeds(e.target.value)} />
       </Field>
       {'error' in parsed && <div className="error-text small">{parsed.error}</div>}
-      <Field label="Output folder" hint={canDownloadBatchZip() ? 'Kept in this page until you reload it; download it as a zip when the batch is done' : "On the engine's machine, under its output root"}>
+      <Field label="Output folder" hint={folderHint}>
         <input type="text" aria-label="Output folder" value={folder} onChange={(e) => studio.getState().setBatchFolder(e.target.value)} />
       </Field>
       <QueueTarget />
@@ -96,8 +104,8 @@ export function BatchPanel(): JSX.Element {
           <div className="batch-summary" data-testid="batch-summary" data-done={done} data-total={items.length}>
             {done} of {items.length} finished{counts.failed ? ` · ${counts.failed} failed` : ''}{outDir ? ` · ${outDir}` : ''}
           </div>
-          {outDir && !running && canDownloadBatchZip() && (
-            <button type="button" className="ghost" data-testid="download-batch-zip" title="The batch folder lives in this page: save it as a zip" onClick={() => void downloadBatchZip(studio, outDir)}>
+          {outDir && !running && inPage && (
+            <button type="button" className="ghost" data-testid="download-batch-zip" title="The batch folder lives in this browser: save it as a zip" onClick={() => void downloadBatchZip(studio, outDir)}>
               Download zip
             </button>
           )}
@@ -113,6 +121,7 @@ export function BatchPanel(): JSX.Element {
           </ol>
         </>
       )}
+      {inPage && <StoredBatchFolders />}
     </div>
   );
 }
