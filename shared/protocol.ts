@@ -144,6 +144,12 @@ export const RequestSchema = z.discriminatedUnion('type', [
     groupSize: z.number().int().min(1).max(16).optional(),
     /** Make the images on the workers of this Redis queue instead of this engine (docs/DISTRIBUTED.md); needs outDir. */
     queue: z.strictObject({ url: QueueUrlSchema, backend: ActiveBackendSchema.default('cpu') }).optional(),
+    /**
+     * Write into an outDir that holds a batch made with another model or other settings: images that
+     * do not match this run are made again (the CLI's --force). Without it such a folder is refused
+     * with BAD_INPUT and details.batchConflict.
+     */
+    force: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('job.inpaint'),

@@ -38,6 +38,7 @@ export async function runHostQueueBatch(request: BatchRequest & { queue: NonNull
         settings: request.settings,
         outDir: request.outDir,
         fs: nodeBatchFs,
+        force: request.force === true,
         attempts: 3,
         backoffMs: 2000,
         keepSeconds: 7 * 24 * 3600,

@@ -7,7 +7,7 @@ import type { LabelMap } from '../../shared/labelmap.ts';
 import type { Manifest } from '../../shared/manifest.ts';
 import { fromUtf8, utf8 } from './digest.ts';
 import { ioError, joinPath, removeStaleTemps, writeAtomic, type BatchFs } from './batch-fs.ts';
-import { checkSameBatch, manifestFileName, MANIFEST_FILE, parseBatchManifest, type BatchIdentity, type BatchManifest } from './batch-manifest.ts';
+import { BATCH_CONFLICT_ADVICE, checkSameBatch, manifestFileName, MANIFEST_FILE, parseBatchManifest, type BatchIdentity, type BatchManifest } from './batch-manifest.ts';
 import { CONTACT_FILE, renderContactSheet, type ContactRow } from './contact-sheet.ts';
 import { compareNames, shardLabel, type PlannedItem, type Shard } from './plan.ts';
 import { checkItemPng, readItemModel, type ExpectedText } from './result-png.ts';
@@ -72,7 +72,7 @@ export class BatchFolder {
       }
       const other = readItemModel(bytes, expected);
       if (other && other.hash !== this.c.identity.model.hash && !this.c.force) {
-        throw new TesseraError('BAD_INPUT', `${this.path(item.file)} was made with model ${other.id} ${other.version} (hash ${other.hash.slice(0, 12)}), not ${this.c.identity.model.id} ${this.c.identity.model.version}. Use another output folder, or --force to replace it.`);
+        throw new TesseraError('BAD_INPUT', `${this.path(item.file)} was made with model ${other.id} ${other.version} (hash ${other.hash.slice(0, 12)}), not ${this.c.identity.model.id} ${this.c.identity.model.version}. ${BATCH_CONFLICT_ADVICE}`, { file: item.file, batchConflict: true });
       }
       redo++;
       if (redo <= 5) this.c.note(`${item.file}: ${check.reason}; making it again`);

@@ -62,6 +62,13 @@ export interface BatchIdentity {
 }
 
 /**
+ * What to do about a folder that holds another batch, for every client: the CLI's flag and the
+ * studio's button (details.batchConflict tells a client to offer it).
+ */
+export const BATCH_CONFLICT_ADVICE =
+  'Use another output folder, or mix them (CLI: --force; studio: Mix into this folder): images that do not match this run are then made again.';
+
+/**
  * Refuses to mix a folder's earlier batch with this one when the model, backend or settings
  * differ (the images would not belong together, and the earlier ones would be overwritten),
  * unless forced. `file` names the manifest or image that disagrees.
@@ -79,6 +86,6 @@ export function checkSameBatch(existing: BatchIdentity, current: BatchIdentity, 
   }
   if (differences.length === 0) return null;
   const message = `${dir} already holds a batch made with ${differences.join(', ')} (${file}).`;
-  if (force) return `${message} --force: mixing them; images that do not match this run are made again.`;
-  throw new TesseraError('BAD_INPUT', `${message} Use another output folder, or --force to mix them (images that do not match this run are then made again).`, { file });
+  if (force) return `${message} Mixing them (forced): images that do not match this run are made again.`;
+  throw new TesseraError('BAD_INPUT', `${message} ${BATCH_CONFLICT_ADVICE}`, { file, batchConflict: true });
 }

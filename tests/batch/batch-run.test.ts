@@ -126,13 +126,14 @@ describe('batch generation', () => {
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, model: { id: 'other-model', version: '2', hash: 'f'.repeat(64) } }));
     const refused = await runBatchJob(engine, options(dir, { seeds: [1] }), () => undefined).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'BAD_INPUT' });
-    expect((refused as Error).message).toMatch(/already holds a batch made with model other-model 2 .*--force/);
+    expect((refused as Error).message).toMatch(/already holds a batch made with model other-model 2 .*CLI: --force; studio: Mix into this folder/);
+    expect((refused as TesseraError).details).toMatchObject({ batchConflict: true, file: 'batch.json' });
     const settings = await runBatchJob(engine, options(path.join(tmp, 'reference'), { settings: { ...SETTINGS, topK: 4 } }), () => undefined).catch((e: unknown) => e);
     expect((settings as Error).message).toMatch(/topK 8 instead of 4/);
     const notes: string[] = [];
     const forced = await runBatchJob(engine, options(dir, { seeds: [1], force: true, onNote: (n) => notes.push(n) }), () => undefined);
     expect(forced.skipped).toBe(2);
-    expect(notes.join('\n')).toMatch(/--force: mixing them/);
+    expect(notes.join('\n')).toMatch(/Mixing them \(forced\)/);
 
     // Without a manifest, the images themselves say which model made them.
     const png = decode(readFileSync(path.join(dir, 'lake-seed1.png')));
@@ -140,7 +141,8 @@ describe('batch generation', () => {
     writeFileSync(path.join(dir, 'lake-seed1.png'), encode({ width: png.width, height: png.height, data: png.data, channels: 3, depth: 8, text }));
     rmSync(manifestFile);
     const foreignPng = await runBatchJob(engine, options(dir, { seeds: [1] }), () => undefined).catch((e: unknown) => e);
-    expect((foreignPng as Error).message).toMatch(/lake-seed1\.png was made with model tessera-tiny-fixture .*--force to replace it/);
+    expect((foreignPng as Error).message).toMatch(/lake-seed1\.png was made with model tessera-tiny-fixture .*CLI: --force/);
+    expect((foreignPng as TesseraError).details).toMatchObject({ batchConflict: true });
   });
 
   it('streams results as job.itemFinished without a folder, with per-image and whole-batch progress', async () => {

@@ -62,6 +62,28 @@ describe('engine host: job.batch and job.inpaint', () => {
     expect(readdirSync(outDir).sort()).toEqual(['batch.json', 'contact.png', 'lake-seed1.png', 'lake-seed2.png', 'valley-seed1.png', 'valley-seed2.png']);
   });
 
+  it('refuses a folder of another batch with details.batchConflict, and mixes into it with force', async () => {
+    const outDir = path.join(tmp, 'conflict');
+    const layouts = testLayouts().slice(0, 1).map((l) => ({ name: l.name, layout: { ...l.layout, data: new Uint8Array(l.layout.data) } }));
+    const first = await request({ type: 'job.batch', id: 'c1', jobId: 'conflict-1', model: FIXTURE_DIR, layouts, seeds: [1], settings: SETTINGS, outDir });
+    expect(first.reply.ok).toBe(true);
+    const other = { ...SETTINGS, topK: SETTINGS.topK + 1 };
+    const refused = await request({ type: 'job.batch', id: 'c2', jobId: 'conflict-2', model: FIXTURE_DIR, layouts, seeds: [1, 2], settings: other, outDir });
+    expect(refused.reply.ok).toBe(false);
+    const error = refused.reply.ok ? null : refused.reply.error;
+    expect(error?.code).toBe('BAD_INPUT');
+    expect(error?.details).toMatchObject({ batchConflict: true });
+    expect(error?.message).toMatch(/studio: Mix into this folder/);
+    const mixed = await request({ type: 'job.batch', id: 'c3', jobId: 'conflict-3', model: FIXTURE_DIR, layouts, seeds: [1, 2], settings: other, outDir, force: true });
+    expect(mixed.reply.ok).toBe(true);
+    const summary = ReplyValueSchemas['job.batch'].parse(mixed.reply.ok ? mixed.reply.value : null);
+    // Seed 1 was made with other settings: made again, not skipped.
+    expect(summary.items.map((i) => [i.seed, i.state])).toEqual([
+      [1, 'done'],
+      [2, 'done'],
+    ]);
+  });
+
   it('inpaints, and answers NOTHING_TO_DO for an empty region', async () => {
     const named = testLayouts()[0]!.layout;
     const layout = { ...named, data: new Uint8Array(named.data) };

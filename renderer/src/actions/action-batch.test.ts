@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from '../state/store.ts';
-import { runBatch } from './action-batch.ts';
+import { TesseraError } from '../../../shared/errors.ts';
+import { mixIntoFolder, runBatch } from './action-batch.ts';
 import { fakeEngine, modelInfo, resultFor } from './fake-engine.ts';
 
 describe('batch', () => {
@@ -28,6 +29,27 @@ describe('batch', () => {
     expect(s.batchOutDir).toBe('/srv/out/lakes');
     expect(s.batchItems.every((i) => i.state === 'done')).toBe(true);
     expect(s.job?.state).toBe('done');
+  });
+
+  it('offers to mix into a folder that holds another batch, and sends the same run with force', async () => {
+    const store = createStudioStore();
+    store.getState().setActiveModel(modelInfo('m', ['sky']));
+    store.getState().resizeCanvas(32, 32, 0);
+    store.getState().setBatchSeeds('1');
+    store.getState().setBatchFolder('lakes');
+    const conflict = new TesseraError('BAD_INPUT', 'lakes already holds a batch made with topK 8 instead of 9 (batch.json). Use another output folder, or mix them.', { batchConflict: true });
+    const { client, sent } = fakeEngine({
+      'job.batch': (p) => {
+        if (!p.force) throw conflict;
+        return { jobId: p.jobId, items: [{ layout: p.layouts[0]!.name, seed: 1, state: 'done' as const }], outDir: p.outDir, seconds: 1 };
+      },
+    });
+    await runBatch(client, store);
+    expect(store.getState().batchConflict).toEqual({ folder: 'lakes', message: conflict.message });
+    await mixIntoFolder(client, store);
+    expect(sent[1]?.payload as { force?: boolean; outDir: string; seeds: number[] }).toMatchObject({ force: true, outDir: 'lakes', seeds: [1] });
+    expect(store.getState().batchConflict).toBeNull();
+    expect(store.getState().job?.state).toBe('done');
   });
 
   it('explains bad seeds without calling the engine', async () => {

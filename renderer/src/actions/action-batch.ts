@@ -9,6 +9,7 @@ import { randomSeed } from '../state/generation-slice.ts';
 import { selectBatchQueue, type QueueBackend } from '../state/queue-slice.ts';
 import type { StudioStore } from '../state/store.ts';
 import type { Layout } from '../state/types.ts';
+import { TesseraError } from '../../../shared/errors.ts';
 import { describeError } from './errors.ts';
 import { reportJobError } from './action-generate.ts';
 import { copyLayout, newId } from './ids.ts';
@@ -52,7 +53,17 @@ export async function resumeBatch(client: EngineClient, store: StudioStore): Pro
   await sendBatch(client, store, plan, true);
 }
 
-async function sendBatch(client: EngineClient, store: StudioStore, plan: BatchPlan, resuming: boolean): Promise<void> {
+/**
+ * After a refusal for a folder that holds another batch: the same run again, mixing them. The
+ * engine makes again every image that does not match this run (the CLI's --force).
+ */
+export async function mixIntoFolder(client: EngineClient, store: StudioStore): Promise<void> {
+  const plan = store.getState().batchPlan;
+  if (!plan || !store.getState().batchConflict) return;
+  await sendBatch(client, store, plan, true, true);
+}
+
+async function sendBatch(client: EngineClient, store: StudioStore, plan: BatchPlan, resuming: boolean, force = false): Promise<void> {
   const s = store.getState();
   const model = s.activeModel;
   if (!model || s.job?.state === 'running' || s.job?.state === 'cancelling') return;
@@ -60,6 +71,7 @@ async function sendBatch(client: EngineClient, store: StudioStore, plan: BatchPl
   const byName = new Map(plan.layouts.map((l) => [l.name, l.layout]));
   const total = store.getState().batchItems.length;
   s.setBatchOutDir(null);
+  s.setBatchConflict(null);
   s.startJob(jobId, 'batch');
   const off = client.onEvent((event) => {
     if (event.type !== 'job.itemFinished' || event.jobId !== jobId || !event.result) return;
@@ -81,6 +93,7 @@ async function sendBatch(client: EngineClient, store: StudioStore, plan: BatchPl
       groupSize: studioGroupSize(total),
       // A queue set in the Batch panel: the workers of that Redis queue make the images (docs/DISTRIBUTED.md).
       ...withQueue(store.getState()),
+      ...(force ? { force: true } : {}),
     });
     store.getState().setBatchItems(summary.items);
     store.getState().setBatchOutDir(summary.outDir ?? null);
@@ -95,6 +108,7 @@ async function sendBatch(client: EngineClient, store: StudioStore, plan: BatchPl
   } catch (error) {
     // Finished images stay (in the gallery, the rows and the folder); the rest can be resumed.
     store.getState().settleBatchItems();
+    if (error instanceof TesseraError && error.details?.batchConflict === true) store.getState().setBatchConflict({ folder: plan.folder, message: error.message });
     reportJobError(store, jobId, error);
     if (!(error instanceof Error)) console.warn(describeError(error));
   } finally {

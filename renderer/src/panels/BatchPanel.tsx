@@ -1,6 +1,6 @@
 /** Batch: layouts (current and saved) × seeds, with per-image and overall progress. */
 import type { JSX } from 'react';
-import { resumeBatch, runBatch } from '../actions/action-batch.ts';
+import { mixIntoFolder, resumeBatch, runBatch } from '../actions/action-batch.ts';
 import { cancelJob } from '../actions/action-generate.ts';
 import { copyLayout, newId } from '../actions/ids.ts';
 import { getEngine } from '../app/services.ts';
@@ -24,6 +24,7 @@ export function BatchPanel(): JSX.Element {
   const folder = useStudio((s) => s.batchFolder);
   const running = useStudio(selectJobRunning);
   const hasPlan = useStudio((s) => s.batchPlan !== null);
+  const conflict = useStudio((s) => s.batchConflict);
   const isBatch = useStudio((s) => s.job?.kind === 'batch');
   const ready = useStudio((s) => s.modelStatus === 'ready');
   const storage = useBatchStorage();
@@ -98,6 +99,21 @@ export function BatchPanel(): JSX.Element {
           </>
         )}
       </div>
+      {conflict && !running && (
+        <div className="batch-conflict small" data-testid="batch-conflict" role="alert">
+          <div>{conflict.message}</div>
+          <button
+            type="button"
+            className="ghost"
+            data-testid="batch-mix"
+            disabled={!ready}
+            title="Write into this folder anyway: the images that do not match this run are made again, the rest are kept"
+            onClick={() => void mixIntoFolder(getEngine(), studio)}
+          >
+            Mix into this folder
+          </button>
+        </div>
+      )}
       <ProgressBar kinds={['batch']} />
       {items.length > 0 && (
         <>

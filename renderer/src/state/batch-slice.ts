@@ -23,6 +23,13 @@ export interface BatchSlice {
   /** The last batch run, for Resume (null until one ran). */
   batchPlan: BatchPlan | null;
   setBatchPlan(plan: BatchPlan | null): void;
+  /**
+   * The last run was refused because its folder holds a batch made with another model or other
+   * settings (the engine's details.batchConflict): the folder and the engine's words, so the panel
+   * can offer to mix them. Null otherwise.
+   */
+  batchConflict: { folder: string; message: string } | null;
+  setBatchConflict(conflict: { folder: string; message: string } | null): void;
   /** A batch image started: its row says so (progress and rows tell the same story). */
   markBatchRunning(index: number): void;
   /** The run stopped (cancel, failure): rows still running go back to pending; finished ones stay. */
@@ -103,6 +110,8 @@ export const createBatchSlice: StateCreator<Studio, [], [], BatchSlice> = (set) 
   batchOutDir: null,
   batchPlan: null,
   setBatchPlan: (batchPlan) => set({ batchPlan }),
+  batchConflict: null,
+  setBatchConflict: (batchConflict) => set({ batchConflict }),
   markBatchRunning: (index) =>
     set((s) => {
       const item = s.batchItems[index];
