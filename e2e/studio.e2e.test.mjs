@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { changedPixels, outpaintChanges, clickMap, dropFile, labelAt, labelPng, labelsOf, launchStudio, longestLongTask, screenshot, snapshot, stroke, traceMainThread, waitFor } from './studio-page.mjs';
@@ -200,6 +200,26 @@ test('a PNG exported from the studio is made again by `generate --reproduce`, by
   const r = await cli(['generate', '--reproduce', exported, '--out', again]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(readFileSync(again).equals(readFileSync(exported)), 'the CLI wrote the same bytes as the studio exported');
+});
+
+test('dropping an exported result back restores the layout and seed it was made with', async () => {
+  const exported = readdirSync(WORK).find((f) => /^tessera-.*-seed\d+-generate-.+\.png$/.test(f));
+  assert.ok(exported, 'the export test ran first');
+  const madeWith = (await snapshot(page)).labels;
+  const seed = Number(/-seed(\d+)-/.exec(exported)[1]);
+  // Change both, so the restore has something to undo.
+  await page.keyboard.press('3');
+  await stroke(page, [[8, 8], [120, 8], [120, 40]]);
+  await page.getByLabel('Seed').fill(String(seed + 1));
+  assert.notEqual((await snapshot(page)).labels, madeWith);
+  await dropFile(page, exported, readFileSync(path.join(WORK, exported)), 'image/png');
+  await waitFor(page, () => window.__tessera.snapshot().toasts.some((t) => /with its layout and settings/.test(t.title)), null, 15_000);
+  const s = await snapshot(page);
+  assert.equal(s.labels, madeWith, 'the layout the PNG was made from');
+  assert.deepEqual(s.seed, { value: seed, locked: true });
+  assert.equal(s.inpaint.active, true, 'the picture is there to inpaint');
+  await page.click('[data-testid="leave-inpaint"]');
+  await page.click('[data-testid="tab-generate"]');
 });
 
 test('shows the uncertainty heat-map and the overlay view', async () => {

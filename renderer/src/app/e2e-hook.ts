@@ -45,6 +45,7 @@ export function installE2eHook(store: StudioStore, autosave: Autosave): void {
         inpaint: { active: s.inpaintActive, staged: s.staging.length, maskPixels: s.mask.data.reduce((a, b) => a + b, 0) },
         batch: { items: s.batchItems, outDir: s.batchOutDir },
         dialog: s.dialog?.kind ?? null,
+        seed: { value: s.settings.seed, locked: s.seedLocked },
         toasts: s.toasts.map((t) => ({ tone: t.tone, title: t.title, detail: t.detail ?? '' })),
       };
     },

@@ -1,6 +1,7 @@
 /** Project and export commands behind the top bar and the gallery. */
 import { encodeLabelPng } from '../../../shared/labelmap.ts';
 import type { LabelMap } from '../../../shared/labelmap.ts';
+import type { ResultRecord } from '../../../shared/result-record.ts';
 import { describeError } from '../actions/errors.ts';
 import { IN_PAGE_ENGINE } from '../bridge/connect.ts';
 import { copyLayout } from '../actions/ids.ts';
@@ -147,17 +148,38 @@ export async function importDroppedFile(store: StudioStore, file: File): Promise
       const resized = width !== s.layout.width || height !== s.layout.height;
       // The canvas follows the picture's aspect ratio (undoable), so nothing is squeezed.
       if (resized) s.resizeCanvas(width, height, s.backgroundClass, 'scale');
+      const restored = restoreMadeWith(store, imported.made, width, height);
       s.setBaseImage(imported.image);
       s.setImportedText(imported.text ? { image: imported.image, text: imported.text } : null);
       s.enterInpaint();
       s.setRightTab('inpaint');
-      const detail = resized ? `The canvas is now ${width}×${height} to keep the picture's proportions (undo restores the old size).` : imported.scaled ? `Scaled to the canvas size ${width}×${height}.` : undefined;
-      s.notify({ tone: 'info', title: `Imported image “${imported.name}” for inpainting`, detail });
+      const size = resized ? `The canvas is now ${width}×${height} to keep the picture's proportions (undo restores the old size).` : imported.scaled ? `Scaled to the canvas size ${width}×${height}.` : undefined;
+      const made = restored ?? (imported.madeProblem ? `Its Tessera record was not used: ${imported.madeProblem}` : undefined);
+      const detail = [made, size].filter(Boolean).join(' ') || undefined;
+      s.notify({ tone: 'info', title: `Imported image “${imported.name}” for inpainting${restored ? ', with its layout and settings' : ''}`, detail });
     }
   } catch (error) {
     const { title, detail } = describeError(error);
     s.notify({ tone: 'error', title, detail });
   }
+}
+
+/**
+ * A dropped Tessera result brings back what made it, as a gallery entry's Restore does: the
+ * layout (undoable), the seed (locked) and the sampling settings. Only when the layout fits this
+ * canvas and this model's classes; says what it did, or null when it did nothing.
+ */
+function restoreMadeWith(store: StudioStore, made: { record: ResultRecord; layout: LabelMap } | undefined, width: number, height: number): string | null {
+  const s = store.getState();
+  const model = s.activeModel;
+  if (!made || !model || made.layout.width !== width || made.layout.height !== height) return null;
+  if (made.layout.data.some((v) => v >= model.classes.length)) return null;
+  s.replaceLayout(copyLayout(made.layout), 'restore from an imported result');
+  const { decodedPreviews: _ignored, ...settings } = made.record.settings;
+  s.setSettings(settings);
+  s.setSeedLocked(true);
+  const other = made.record.model.id !== model.id || made.record.model.version !== model.version;
+  return `Layout and settings restored: seed ${made.record.settings.seed} (locked)${other ? `; it was made with ${made.record.model.id} ${made.record.model.version}, so this model draws another image from them` : ''}.`;
 }
 
 /** The static build's Open: a project saved in this browser, through the same import as a file. */

@@ -12,6 +12,7 @@ import { decodePngSafely, inspectPng, pngLimits, readPngHeader, type PngHeader }
 import type { LabelMap } from '../../../shared/labelmap.ts';
 import type { ModelClass } from '../../../shared/manifest.ts';
 import type { RgbaImage } from '../../../shared/protocol.ts';
+import { PARAMETERS_KEY, readRecordPng, type ResultRecord } from '../../../shared/result-record.ts';
 import { canvasToImage } from '../canvas/rgba-canvas.ts';
 import { canvasForPicture } from './picture-canvas.ts';
 import type { Project } from './project-format.ts';
@@ -19,8 +20,12 @@ import { deserialiseProject } from './project-format.ts';
 
 export type Imported =
   | { kind: 'layout'; layout: LabelMap; name: string }
-  /** `text`: an unscaled PNG's tEXt (a Tessera result carries its tokens there, for outpainting). */
-  | { kind: 'image'; image: RgbaImage; name: string; scaled: boolean; text?: Record<string, string> }
+  /**
+   * `text`: an unscaled PNG's tEXt (a Tessera result carries its tokens there, for outpainting).
+   * `made`: a Tessera result's record and the layout it was made from (unscaled PNGs only);
+   * `madeProblem`: why a PNG that claims to be one could not be read as one.
+   */
+  | { kind: 'image'; image: RgbaImage; name: string; scaled: boolean; text?: Record<string, string>; made?: { record: ResultRecord; layout: LabelMap }; madeProblem?: string }
   | { kind: 'project'; project: Project };
 
 /** Label maps have a handful of colours; photos and renders have thousands. */
@@ -125,5 +130,19 @@ export async function importFile(
   // A picture kept at its own size may be a Tessera result: its tEXt can lend outpainting the
   // tokens it was decoded from (checked against the pixels and the model where they are used).
   const text = isPng && !scaled ? (decodePngSafely(bytes, pngLimits(`“${file.name}”`, PICTURE_LIMIT)).text as Record<string, string> | undefined) : undefined;
-  return { kind: 'image', image, name, scaled, ...(text && Object.keys(text).length > 0 ? { text } : {}) };
+  return { kind: 'image', image, name, scaled, ...(text && Object.keys(text).length > 0 ? { text, ...madeWith(bytes, text, file.name) } : {}) };
+}
+
+/**
+ * The record and layout of a Tessera result PNG (shared/result-record.ts), so dropping one brings
+ * back what made it, not just its pixels; nothing for other PNGs, and the reason for a damaged record.
+ */
+function madeWith(bytes: Uint8Array, text: Record<string, string>, fileName: string): { made?: { record: ResultRecord; layout: LabelMap }; madeProblem?: string } {
+  if (text[PARAMETERS_KEY] === undefined) return {};
+  try {
+    const { record, layout } = readRecordPng(bytes, pngLimits(`“${fileName}”`, PICTURE_LIMIT));
+    return { made: { record, layout } };
+  } catch (error) {
+    return { madeProblem: error instanceof Error ? error.message : String(error) };
+  }
 }
