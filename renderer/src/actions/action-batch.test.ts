@@ -4,13 +4,19 @@ import { TesseraError } from '../../../shared/errors.ts';
 import { mixIntoFolder, runBatch } from './action-batch.ts';
 import { fakeEngine, modelInfo, resultFor } from './fake-engine.ts';
 
+/** A studio with a 32×32 canvas on a one-class model, and the Batch panel's seeds and folder filled in. */
+function batchStudio(seeds: string, folder: string) {
+  const store = createStudioStore();
+  store.getState().setActiveModel(modelInfo('m', ['sky']));
+  store.getState().resizeCanvas(32, 32, 0);
+  store.getState().setBatchSeeds(seeds);
+  store.getState().setBatchFolder(folder);
+  return store;
+}
+
 describe('batch', () => {
   it('sends layouts × seeds, files each finished image in the gallery, and reports the folder', async () => {
-    const store = createStudioStore();
-    store.getState().setActiveModel(modelInfo('m', ['sky']));
-    store.getState().resizeCanvas(32, 32, 0);
-    store.getState().setBatchSeeds('5-6');
-    store.getState().setBatchFolder('lakes');
+    const store = batchStudio('5-6', 'lakes');
     const { client, sent } = fakeEngine({
       'job.batch': (p, emit) => {
         const items = p.layouts.flatMap((l) => p.seeds.map((seed) => ({ layout: l.name, seed, state: 'done' as const, file: `${l.name}-${seed}.png` })));
@@ -32,11 +38,7 @@ describe('batch', () => {
   });
 
   it('offers to mix into a folder that holds another batch, and sends the same run with force', async () => {
-    const store = createStudioStore();
-    store.getState().setActiveModel(modelInfo('m', ['sky']));
-    store.getState().resizeCanvas(32, 32, 0);
-    store.getState().setBatchSeeds('1');
-    store.getState().setBatchFolder('lakes');
+    const store = batchStudio('1', 'lakes');
     const conflict = new TesseraError('BAD_INPUT', 'lakes already holds a batch made with topK 8 instead of 9 (batch.json). Use another output folder, or mix them.', { batchConflict: true });
     const { client, sent } = fakeEngine({
       'job.batch': (p) => {
