@@ -103,6 +103,27 @@ describe('serve mode', () => {
     // Closing the page cancels the jobs it started.
     expect(cancelled).toContain('j2');
   });
+
+  it('lets a page cancel only the jobs it started', async () => {
+    const origin = `http://127.0.0.1:${handle.port}`;
+    const [a, b] = await Promise.all([openSocket(`?token=${TOKEN}`, origin), openSocket(`?token=${TOKEN}`, origin)]);
+    const replies: Array<Record<string, unknown>> = [];
+    for (const ws of [a, b]) ws.on('message', (d) => replies.push(decodeWire(String(d)) as Record<string, unknown>));
+    const until = (id: string): Promise<Record<string, unknown>> =>
+      new Promise((r) => { const t = setInterval(() => { const m = replies.find((x) => x.id === id); if (m) { clearInterval(t); r(m); } }, 10); });
+    const layout = { width: 8, height: 8, data: new Uint8Array(64) };
+    const settings = { seed: 1, temperature: 1, topK: 0, topP: 1, sampler: 'exact', stride: 1 };
+    a.send(encodeWire({ type: 'job.generate', id: 'a-gen', jobId: 'page-a-job', model: 'm', layout, settings }));
+    await until('a-gen');
+    b.send(encodeWire({ type: 'job.cancel', id: 'b-cancel', jobId: 'page-a-job' }));
+    expect(await until('b-cancel')).toMatchObject({ ok: true, value: { cancelled: false } });
+    expect(handled.some((m) => (m as { id: string }).id === 'b-cancel')).toBe(false);
+    a.send(encodeWire({ type: 'job.cancel', id: 'a-cancel', jobId: 'page-a-job' }));
+    await until('a-cancel');
+    expect(handled.some((m) => (m as { id: string }).id === 'a-cancel')).toBe(true);
+    a.close();
+    b.close();
+  });
 });
 
 /** A raw TCP client: ws clients refuse to send malformed frames, so the attacks are written by hand. */

@@ -251,6 +251,12 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
           return;
         }
       }
+      // Job ids come from the pages, and the engine is shared: a page may cancel only the jobs it
+      // started. Another page's job (a guessed or colliding id) is not its to stop.
+      if (request.type === 'job.cancel' && !connection.jobs.has(request.jobId)) {
+        send({ type: 'reply', id: request.id, ok: true, value: { cancelled: false } });
+        return;
+      }
       if ('jobId' in request && request.type !== 'job.cancel') connection.jobs.add(request.jobId);
       void connection.host.then(
         (host) => host.handle(request),
