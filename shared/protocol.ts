@@ -295,6 +295,12 @@ export const EventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('job.finished'), jobId: id }),
   z.strictObject({ type: z.literal('job.failed'), jobId: id, error: ErrorPayloadSchema }),
   z.strictObject({ type: z.literal('engine.restarted'), reason: z.string() }),
+  /**
+   * The engine stopped for good (its supervisor gave up after a crash loop): every request fails
+   * until the server, app or page is restarted, as `reason` says. Sent at once, and to every page
+   * that connects afterwards, so none waits for its next request to find out.
+   */
+  z.strictObject({ type: z.literal('engine.stopped'), reason: z.string() }),
 ]);
 export type EngineEvent = z.infer<typeof EventSchema>;
 

@@ -263,17 +263,25 @@ describe('supervised engine: a crash', () => {
     child().die();
     expect(engine.state()).toBe('gave-up');
     const advice = /It crashed 3 times in a row, so Tessera stopped restarting it; restart serve mode \(npm run serve\)\.$/;
-    expect(a.received.slice(-2)).toEqual([
+    expect(a.received.slice(-3)).toEqual([
       { type: 'job.failed', jobId: 'job-1', error: { code: 'ENGINE_CRASHED', message: expect.stringMatching(advice) } },
       { type: 'reply', id: 'g1', ok: false, error: { code: 'ENGINE_CRASHED', message: expect.stringMatching(advice) } },
+      // Told at once, not at the page's next request.
+      { type: 'engine.stopped', reason: expect.stringMatching(advice) },
     ]);
-    expect(b.received.at(-1)).toMatchObject({ type: 'reply', id: 'l1', error: { message: expect.stringMatching(advice) } });
+    expect(b.received.slice(-2)).toMatchObject([
+      { type: 'reply', id: 'l1', error: { message: expect.stringMatching(advice) } },
+      { type: 'engine.stopped', reason: expect.stringMatching(advice) },
+    ]);
     expect(log.at(-1)).toMatch(advice);
     time.advance(600_000);
     expect(children).toHaveLength(3);
     const c = connect();
     c.host.handle({ type: 'models.list', id: 'later' });
-    expect(c.received).toEqual([{ type: 'reply', id: 'later', ok: false, error: { code: 'ENGINE_CRASHED', message: expect.stringMatching(advice) } }]);
+    expect(c.received).toEqual([
+      { type: 'engine.stopped', reason: expect.stringMatching(advice) },
+      { type: 'reply', id: 'later', ok: false, error: { code: 'ENGINE_CRASHED', message: expect.stringMatching(advice) } },
+    ]);
   });
 });
 

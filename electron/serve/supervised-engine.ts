@@ -9,7 +9,8 @@
  *    connection gets `engine.restarted` (the page shows a notice; its document is untouched);
  *  - requests made while the child starts wait in a bounded queue, and are sent once it is ready;
  *  - a crash loop makes the supervisor give up: every connection's pending work fails with that
- *    message, and every later request is answered with it (restart serve mode).
+ *    message, every connection (and every later one) gets `engine.stopped` with it, and every
+ *    later request is answered with it (restart serve mode).
  * Process creation and time are injected, so this routing is unit-tested with fake children.
  */
 import { DEFAULT_SUPERVISOR_POLICY, EngineSupervisor, type SupervisorClock, type SupervisorPolicy } from '../../shared/engine-supervisor.ts';
@@ -127,6 +128,7 @@ export function createSupervisedEngine(options: SupervisedEngineOptions): Superv
         if (!willRestart) deadReason = message;
         for (const id of clients.keys()) witnesses.add(id);
         failEverything({ code: 'ENGINE_CRASHED', message });
+        if (!willRestart) for (const c of clients.values()) c.send({ type: 'engine.stopped', reason: message });
       },
     },
     { ...(options.policy ?? DEFAULT_SUPERVISOR_POLICY), giveUpAdvice: SERVE_GIVE_UP_ADVICE },
@@ -140,6 +142,7 @@ export function createSupervisedEngine(options: SupervisedEngineOptions): Superv
       const tracker = new RequestTracker();
       clients.set(id, { send, tracker });
       if (ready && child) child.send({ type: 'client.opened', client: id });
+      if (deadReason !== null) send({ type: 'engine.stopped', reason: deadReason });
       const refuse = (requestId: string, error: ErrorPayload): void => send({ type: 'reply', id: requestId, ok: false, error });
       return {
         handle(message) {

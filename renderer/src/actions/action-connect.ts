@@ -65,6 +65,12 @@ export function wireEngineEvents(client: EngineClient, store: StudioStore): () =
       s.notify({ tone: 'error', title: 'The engine restarted', detail: event.reason });
       return;
     }
+    if (event.type === 'engine.stopped') {
+      // For good: the model cannot be used until the engine is restarted, and the status says why.
+      s.setModelStatus('error', event.reason);
+      s.notify({ tone: 'error', title: 'The engine stopped', detail: event.reason });
+      return;
+    }
     s.handleJobEvent(event);
     if (event.type === 'job.itemFinished') s.updateBatchItem(event.index, event.item);
   });

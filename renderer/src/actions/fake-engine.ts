@@ -21,7 +21,8 @@ export function fakeEngine(handlers: { [K in RequestType]?: Handler<K> }) {
     onConnection: () => () => undefined,
     close: () => undefined,
   };
-  return { client, sent };
+  /** `emit`: an event from the engine that no request caused (a restart, the engine stopping). */
+  return { client, sent, emit: (e: EngineEvent) => events.emit(e) };
 }
 
 export function modelInfo(id: string, classNames: string[]): ModelInfo {

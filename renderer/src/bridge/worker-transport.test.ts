@@ -83,6 +83,8 @@ describe('in-page Worker transport', () => {
     workers[2]?.crash('and again');
     await tick(20);
     expect(states.at(-1)).toMatch(/stopped restarting it; reload the page/);
+    // ...and says it is for good, so the studio does not wait to reconnect.
+    expect(events.at(-1)).toMatchObject({ type: 'engine.stopped', reason: expect.stringMatching(/reload the page/) });
     client.close();
   });
 

@@ -133,10 +133,11 @@ export function createWorkerTransport(options: WorkerTransportOptions): WorkerTr
         status.emit({ state: 'open' });
         if (restartReason !== undefined) messages.emit({ type: 'engine.restarted', reason: `${restartReason} A new in-page engine has started; your document is untouched.` });
       },
-      lost(reason) {
+      lost(reason, willRestart) {
         worker = null;
         failArchives(reason);
         status.emit({ state: 'closed', reason });
+        if (!willRestart) messages.emit({ type: 'engine.stopped', reason });
       },
     },
     options.policy ?? { ...DEFAULT_SUPERVISOR_POLICY, giveUpAdvice: 'reload the page' },
