@@ -104,6 +104,21 @@ describe('serve mode', () => {
     expect(cancelled).toContain('j2');
   });
 
+  it('loads models by id only: a path is refused without reaching the engine or saying what is there', async () => {
+    const ws = await openSocket(`?token=${TOKEN}`, `http://127.0.0.1:${handle.port}`);
+    const replies: Array<Record<string, unknown>> = [];
+    ws.on('message', (d) => replies.push(decodeWire(String(d)) as Record<string, unknown>));
+    const refs = ['/etc', '../../../../etc', './models/x', 'C:\\models\\x', '/dev/zero'];
+    refs.forEach((model, i) => ws.send(encodeWire({ type: i % 2 ? 'model.verify' : 'model.load', id: `p${i}`, model })));
+    await new Promise<void>((r) => { const t = setInterval(() => { if (replies.length >= refs.length) { clearInterval(t); r(); } }, 10); });
+    for (const reply of replies) {
+      expect(reply).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND', message: expect.stringMatching(/by id .*not by path/) } });
+    }
+    expect(new Set(replies.map((r) => (r.error as { message: string }).message)).size).toBe(1);
+    expect(handled.some((m) => /^p\d$/.test((m as { id: string }).id))).toBe(false);
+    ws.close();
+  });
+
   it('lets a page cancel only the jobs it started', async () => {
     const origin = `http://127.0.0.1:${handle.port}`;
     const [a, b] = await Promise.all([openSocket(`?token=${TOKEN}`, origin), openSocket(`?token=${TOKEN}`, origin)]);

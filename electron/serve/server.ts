@@ -30,6 +30,7 @@ import { buildRenderer, DEFAULT_RENDERER_DIR, rendererBuilt } from './renderer-b
 import { COOKIE_NAME, generateToken, hostAllowed, originAllowed, securityHeaders, tokenFromCookie, tokensEqual } from './security.ts';
 import { readStatic } from './static-files.ts';
 import { createSupervisedEngine } from './supervised-engine.ts';
+import { looksLikePath } from '../../engine/node/bundle-catalog.ts';
 import type { TlsMaterial } from './tls.ts';
 
 /** What serve mode needs from a connection's engine host (supervised-engine.ts's proxy to the child). */
@@ -250,6 +251,13 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
           replyError(request.id, error);
           return;
         }
+      }
+      // Pages name models by id, as models.list gives them. A path would let any page holding the
+      // token load, or probe for, folders anywhere this server can read: refused, saying nothing of
+      // what is there.
+      if ('model' in request && looksLikePath(request.model)) {
+        replyError(request.id, new TesseraError('MODEL_NOT_FOUND', 'Serve mode loads models by id (as models.list names them), not by path. To use a bundle folder, restart serve mode with --models <the folder that holds it>.'));
+        return;
       }
       // Job ids come from the pages, and the engine is shared: a page may cancel only the jobs it
       // started. Another page's job (a guessed or colliding id) is not its to stop.

@@ -36,7 +36,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tessera');
 }
 
-function looksLikePath(ref: string): boolean {
+/** Whether a model reference is a folder path rather than a model id. */
+export function looksLikePath(ref: string): boolean {
   return ref.startsWith('.') || path.isAbsolute(ref) || ref.includes('/') || ref.includes('\\');
 }
 
