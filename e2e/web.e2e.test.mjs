@@ -237,7 +237,8 @@ test('the batch folder survives a reload: its zip still downloads, and the same 
   await waitFor(page, (labels) => window.__tessera.snapshot().dialog === 'recovery' || window.__tessera.snapshot().labels === labels, before.labels, 15_000);
   if ((await snapshot(page)).dialog === 'recovery') await page.click('[data-testid="recovery-restore"]');
   await waitFor(page, (labels) => window.__tessera.snapshot().labels === labels, before.labels, 10_000);
-  assert.deepEqual((await snapshot(page)).batch.items, [], 'the reload started a fresh page: the batch rows are gone');
+  // The recovery copy carries the last batch too: its rows (and its plan, for Resume) are back.
+  assert.deepEqual((await snapshot(page)).batch.items.map((i) => [i.seed, i.state]), [[3, 'done'], [4, 'done']], 'the batch rows came back with the recovery copy');
 
   await page.click('[data-testid="tab-batch"]');
   await page.locator('[data-testid="stored-batch-folders"] summary').click();

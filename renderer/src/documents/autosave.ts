@@ -27,7 +27,8 @@ export interface Autosave {
 
 function fingerprint(store: StudioStore): string {
   const s = store.getState();
-  return [s.layoutRevision, s.layout.width, s.layout.height, s.gallery.length, s.gallery[0]?.id ?? '', s.savedLayouts.length, s.projectName, JSON.stringify(s.settings), s.seedLocked].join('|');
+  const batch = s.batchPlan ? `${s.batchPlan.folder}:${s.batchItems.map((i) => i.state[0]).join('')}` : '';
+  return [s.layoutRevision, s.layout.width, s.layout.height, s.gallery.length, s.gallery[0]?.id ?? '', s.savedLayouts.length, s.projectName, JSON.stringify(s.settings), s.seedLocked, batch].join('|');
 }
 
 export function startAutosave(store: StudioStore, slot: RecoverySlot | null): Autosave {

@@ -59,6 +59,23 @@ describe('project files', () => {
     expect(p.layout.data).toEqual(layout.data);
   });
 
+  it('keeps the last batch (plan and rows) so Resume survives a restart; a v2 file opens without one', () => {
+    const batch = {
+      plan: { modelId: 'tiny', layouts: [{ name: 'lake', layout }], seeds: [3, 4], settings: DEFAULT_SETTINGS, folder: 'lakes' },
+      items: [
+        { layout: 'lake', seed: 3, state: 'done' as const, file: 'lake-seed3.png' },
+        { layout: 'lake', seed: 4, state: 'pending' as const },
+      ],
+    };
+    const back = deserialiseProject(serialiseProject({ ...project(), batch }));
+    expect(back.batch?.plan.layouts[0]?.layout.data).toEqual(layout.data);
+    expect(back.batch?.items.map((i) => i.state)).toEqual(['done', 'pending']);
+    const v2 = { ...project(), version: 2 };
+    const opened = parseProject(v2);
+    expect(opened.version).toBe(3);
+    expect(opened.batch).toBeUndefined();
+  });
+
   it('explains files it cannot read', () => {
     expect(() => parseProject({ format: 'tessera-project', version: 99 })).toThrow(/newer Tessera/);
     expect(() => parseProject({ hello: 1 })).toThrow(/not a Tessera project/);

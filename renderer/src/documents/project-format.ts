@@ -3,17 +3,18 @@
  * Files are JSON with typed arrays as tagged base64 (shared/wire.ts), read through `migrate`
  * (each older version steps up one version at a time) and then the current zod schema.
  *
- * v1: layout + model + settings only.  v2 (current): + classes used by the layout (so another
- * model can map them by name), gallery, saved layouts, seed lock.
+ * v1: layout + model + settings only.  v2: + classes used by the layout (so another model can
+ * map them by name), gallery, saved layouts, seed lock.  v3 (current): + the last batch's plan and
+ * rows, so Resume survives a restart, a reload or a crash (through autosave).
  */
 import { z } from 'zod';
 import { describeIssues } from '../../../shared/manifest.ts';
-import { GenerationResultSchema, GenerationSettingsSchema, LabelMapSchema, OutpaintSummarySchema } from '../../../shared/protocol.ts';
+import { BatchItemSchema, GenerationResultSchema, GenerationSettingsSchema, LabelMapSchema, OutpaintSummarySchema } from '../../../shared/protocol.ts';
 import { decodeWire, encodeWire } from '../../../shared/wire.ts';
 import { TesseraError } from '../../../shared/errors.ts';
 
 export const PROJECT_FORMAT = 'tessera-project';
-export const PROJECT_VERSION = 2;
+export const PROJECT_VERSION = 3;
 
 const ClassSchema = z.strictObject({ id: z.number().int(), name: z.string(), color: z.string() });
 
@@ -44,6 +45,19 @@ export const ProjectSchema = z.strictObject({
   seedLocked: z.boolean(),
   gallery: z.array(GalleryEntrySchema),
   savedLayouts: z.array(z.strictObject({ id: z.string(), name: z.string(), layout: LabelMapSchema })),
+  /** The last batch (renderer/src/state/batch-slice.ts BatchPlan) and its rows: what Resume needs. */
+  batch: z
+    .strictObject({
+      plan: z.strictObject({
+        modelId: z.string(),
+        layouts: z.array(z.strictObject({ name: z.string(), layout: LabelMapSchema })),
+        seeds: z.array(z.number().int().nonnegative()),
+        settings: GenerationSettingsSchema,
+        folder: z.string(),
+      }),
+      items: z.array(BatchItemSchema),
+    })
+    .optional(),
 });
 export type Project = z.infer<typeof ProjectSchema>;
 
@@ -62,6 +76,8 @@ const MIGRATIONS: Record<number, (old: unknown) => unknown> = {
     const v1 = ProjectV1Schema.parse(old);
     return { ...v1, version: 2, savedAt: 0, classes: [], seedLocked: false, gallery: [], savedLayouts: [] };
   },
+  // v3 only adds the optional batch.
+  2: (old) => ({ ...(old as object), version: 3 }),
 };
 
 export function migrate(json: unknown): unknown {

@@ -18,6 +18,7 @@ export function snapshotProject(store: StudioStore): Project {
     seedLocked: s.seedLocked,
     gallery: s.gallery,
     savedLayouts: s.savedLayouts,
+    ...(s.batchPlan ? { batch: { plan: s.batchPlan, items: s.batchItems } } : {}),
   };
 }
 
@@ -29,6 +30,10 @@ export function loadProjectIntoStore(store: StudioStore, project: Project): void
   s.setSettings(project.settings);
   s.setSeedLocked(project.seedLocked);
   s.replaceGallery(project.gallery, project.savedLayouts);
+  // The last batch comes back with its rows, so Resume makes what it did not finish.
+  s.setBatchPlan(project.batch?.plan ?? null);
+  s.setBatchItems(project.batch?.items ?? []);
+  s.settleBatchItems();
   s.setBaseImage(project.gallery[0]?.result.image ?? null);
   s.markSaved();
 }
