@@ -1,6 +1,7 @@
 /* global window, document, DataTransfer, DragEvent */
 // Helpers for driving the studio page: the browser, the read-only test hook, real mouse strokes
 // in label-map coordinates, and PNG fixtures.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { encode } from 'fast-png';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -97,7 +98,7 @@ export function changedPixels(before, after, width, height, { x0, x1, y0, y1 }, 
  * An outpainted image against its source placed at its top left: how many of the source's pixels
  * changed, and how many distinct colours the new area (everything outside the source) holds.
  */
-export function outpaintChanges(before, oldWidth, oldHeight, after, width, height) {
+function outpaintChanges(before, oldWidth, oldHeight, after, width, height) {
   let changedOld = 0;
   const fresh = new Set();
   for (let y = 0; y < height; y++) {
@@ -110,6 +111,21 @@ export function outpaintChanges(before, oldWidth, oldHeight, after, width, heigh
     }
   }
   return { changedOld, freshColours: fresh.size };
+}
+
+/**
+ * Checks a finished outpainting as both suites see it: the result joined the history at the
+ * canvas's size, and against `source` (its old image, `width`×`height`) no old pixel changed
+ * while the new area holds the model's colours. `s` is the snapshot after the job.
+ */
+export async function assertOutpaintResult(page, s, source, width, height, shot) {
+  assert.equal(s.gallery[0].kind, 'outpaint', 'the result joined the history');
+  assert.deepEqual([s.selected.width, s.selected.height], [s.width, s.height]);
+  await screenshot(page, shot);
+  const pixels = async (id) => Buffer.from(await page.evaluate((x) => window.__tessera.resultPixels(x), id), 'base64');
+  const { changedOld, freshColours } = outpaintChanges(await pixels(source.id), width, height, await pixels(s.selected.id), s.width, s.height);
+  assert.equal(changedOld, 0, 'every pixel of the old image is unchanged');
+  assert.ok(freshColours > 200, `the new area was painted by the model (${freshColours} distinct colours)`);
 }
 
 export async function screenshot(page, name) {

@@ -65,3 +65,5 @@ export const WorkerToPageSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fatal'), reason: z.string().max(4096) }),
 ]);
 export type WorkerToPage = z.infer<typeof WorkerToPageSchema>;
+/** Where the Worker keeps batch folders (the `storage` envelope without its kind). */
+export type BatchStorage = Omit<Extract<WorkerToPage, { kind: 'storage' }>, 'kind'>;

@@ -2,7 +2,7 @@
 # Model 3's GPU stages as one prepared run of the `device` tool (a lent H200; a session has 15
 # minutes of its time, the machine's start included). From the repository root there:
 #
-#   run: bash training/device_run_v3.sh        (timeout_s 560: the budgets below end it in ~7 min)
+#   run: bash training/device_run_v3.sh        (timeout_s 560: the budgets below end it in ~7 min, estimated from 2.0.0's H200 step times)
 #
 # It renders the training scenes (procedural + painted-style), writes 2.x/2.3.0's weights out of the
 # embedded bundle, encodes the tokens, fine-tunes the image decoder (landscapes-v3-gpu: tokens

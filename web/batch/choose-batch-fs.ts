@@ -5,17 +5,11 @@
  * warning the page shows: batch output will not survive a reload. The choice is made once, when
  * the Worker starts; the returned file system is usable at once (its calls wait for the choice).
  */
+import type { BatchStorage } from '../../shared/page-worker.ts';
 import { globalIndexedDb, openIdbBatchFs, type IdbFactoryLike } from './idb-batch-fs.ts';
 import { createMemoryBatchFs } from './memory-batch-fs.ts';
 import type { PageBatchFs } from './page-batch-fs.ts';
 
-/** Where batch folders are kept, as the page is told (shared/page-worker.ts `storage`). */
-export interface BatchStorage {
-  /** True: IndexedDB, kept across reloads. False: the Worker's memory only. */
-  persistent: boolean;
-  /** One sentence for the user. */
-  detail: string;
-}
 
 export const PERSISTENT_DETAIL = 'Batch folders are kept in this browser (IndexedDB): they survive a reload and an engine restart.';
 

@@ -11,9 +11,6 @@
  */
 import { enoent, folderToRemove, isWithin, normalise, parentOf, summariseFolders, type PageBatchFs } from './page-batch-fs.ts';
 
-/** Kept for callers of the first version; every page batch FS has this shape now. */
-export type MemoryBatchFs = PageBatchFs;
-
 export function createMemoryBatchFs(): PageBatchFs {
   const files = new Map<string, Uint8Array>();
   const dirs = new Set<string>(['']);

@@ -12,7 +12,7 @@
 import { TesseraError } from '../../../shared/errors.ts';
 import { describeIssues } from '../../../shared/manifest.ts';
 import { DEFAULT_SUPERVISOR_POLICY, EngineSupervisor, type EngineHandle, type SupervisorPolicy } from '../../../shared/engine-supervisor.ts';
-import { WorkerToPageSchema, type PageBackendOverride, type PageToWorker, type StoredBatchFolder } from '../../../shared/page-worker.ts';
+import { WorkerToPageSchema, type BatchStorage, type PageBackendOverride, type PageToWorker, type StoredBatchFolder } from '../../../shared/page-worker.ts';
 import type { Transport } from './transport.ts';
 import { Listeners } from './transport.ts';
 
@@ -31,12 +31,6 @@ export interface WorkerTransportOptions {
   baseUrl: string;
   forceBackend: PageBackendOverride | null;
   policy?: SupervisorPolicy;
-}
-
-/** Where the Worker keeps batch folders: persistent (IndexedDB) or its memory only (lost on reload). */
-export interface BatchStorage {
-  persistent: boolean;
-  detail: string;
 }
 
 export interface WorkerTransport extends Transport {

@@ -5,10 +5,9 @@
  * saves it as a download; the Batch tab lists the stored folders and deletes old ones (the way out
  * of a full storage). Elsewhere the folder is on disk and none of this is offered.
  */
-import type { StoredBatchFolder } from '../../../shared/page-worker.ts';
+import type { BatchStorage, StoredBatchFolder } from '../../../shared/page-worker.ts';
 import { describeError } from '../actions/errors.ts';
 import { inPageBatchArchive, inPageBatchFolders } from '../bridge/connect.ts';
-import type { BatchStorage } from '../bridge/worker-transport.ts';
 import type { StudioStore } from '../state/store.ts';
 import { downloadBytes } from './download.ts';
 
