@@ -71,7 +71,7 @@ mkdirSync(outDir);
 mkdirSync(path.join(ROOT, 'e2e', 'artifacts'), { recursive: true });
 const token = randomBytes(18).toString('base64url');
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'electron/serve/main.ts', '--port', '0', '--token', token, '--out', outDir, '--no-build'], {
+const server = spawn(process.execPath, ['--import', 'tsx', 'electron/serve/main.ts', '--port', '0', `--token=${token}`, '--out', outDir, '--no-build'], {
   cwd: ROOT,
   env,
   stdio: ['ignore', 'pipe', 'pipe'],

@@ -50,7 +50,7 @@ export class ServeProcess {
   async start(): Promise<void> {
     mkdirSync(this.outDir, { recursive: true });
     const entry = this.mode === 'main' ? ['electron/serve/main.ts', '--no-build'] : ['scripts/fuzz/serve-entry.ts'];
-    const args = ['--import', 'tsx', ...entry, '--host', '127.0.0.1', '--port', '0', '--token', this.token, '--models', path.join(REPO, 'assets', 'fixtures'), '--out', this.outDir, '--backend', 'cpu'];
+    const args = ['--import', 'tsx', ...entry, '--host', '127.0.0.1', '--port', '0', `--token=${this.token}`, '--models', path.join(REPO, 'assets', 'fixtures'), '--out', this.outDir, '--backend', 'cpu'];
     const env = { ...this.env, TESSERA_FUZZ_STUB_DIR: path.join(path.dirname(this.outDir), 'studio-stub') };
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
